@@ -50,7 +50,7 @@ public final class Metainfo {
         this.info = info;
         this.infoBytes = infoBytes;
         this.infoHash = InfoHash.of(sha1(infoBytes));
-        this.name = sanitizedComponent(utf8Preferred(info, "name", "info.name"), "info.name");
+        this.name = checkPathComponent(utf8Preferred(info, "name", "info.name"), "info.name");
         this.pieceLength = pieceLength(info);
         this.pieceHashes = bytes(info, "pieces", "info.pieces").bytes();
         this.files = files(info, name);
@@ -298,16 +298,17 @@ public final class Metainfo {
                 throw new MetainfoException("invalid torrent: " + field + "[" + j + "] is a "
                         + components.get(j).typeName() + ", expected a string");
             }
-            path.add(sanitizedComponent(utf8(s, field + "[" + j + "]"), field));
+            path.add(checkPathComponent(utf8(s, field + "[" + j + "]"), field));
         }
         return path;
     }
 
     /**
-     * Returns {@code c} if it is safe as one path component on every platform we write to; rejects what could
-     * climb out of the download directory or name something else than intended.
+     * Returns {@code c} if it is safe as one path component on every platform we write to; throws a
+     * {@link MetainfoException} naming {@code field} for what could climb out of the download directory or
+     * name something else than intended ("..", ".", empty, separators, NUL, drive letters).
      */
-    static String sanitizedComponent(String c, String field) {
+    public static String checkPathComponent(String c, String field) {
         String reason = null;
         if (c.isEmpty()) {
             reason = "empty path component";
