@@ -40,6 +40,52 @@ class HarnessSelfTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void libtorrentSeederToAria2LeecherThroughOpentrackerHttp() throws Exception {
+        RealPeers.require(RealPeers.LIBTORRENT);
+        RealPeers.require("aria2c");
+        RealPeers.require("opentracker");
+        final Path content = TestData.multiFile(tmp.resolve("seed").resolve("data"), SIZE, 12);
+        final Path dl = Files.createDirectories(tmp.resolve("dl"));
+        try (OpenTracker tracker = OpenTracker.start()) {
+            // 80 KiB: not a power of two either
+            final Path torrent = TestData.writeTorrent(content, 80 * 1024, List.of(tracker.httpAnnounceUrl()),
+                tmp.resolve("t.torrent"));
+            final String hash = TestData.infoHashHex(Files.readAllBytes(torrent));
+            assertThat(tracker.announceRefused(hash)).as("opentracker whitelists before allow()").isTrue();
+            tracker.allow(hash);
+            try (LibtorrentPeer seeder = LibtorrentPeer.seed(torrent, tmp.resolve("seed"))) {
+                seeder.awaitAnnounced(1, Duration.ofSeconds(15));
+                try (Aria2Peer leecher = Aria2Peer.leech(torrent, dl, tracker.httpAnnounceUrl())) {
+                    leecher.awaitComplete(TRANSFER);
+                }
+                assertSameTree(content, dl.resolve("data"));
+                assertThat(seeder.errors()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void libtorrentSeederDialsTransmissionLeecher() throws Exception {
+        RealPeers.require(RealPeers.LIBTORRENT);
+        RealPeers.require("transmission-daemon");
+        final Path content = TestData.multiFile(tmp.resolve("seed").resolve("data"), SIZE, 13);
+        final Path torrent = TestData.writeTorrent(content, 64 * 1024, List.of(), tmp.resolve("t.torrent"));
+        final Path dl = Files.createDirectories(tmp.resolve("dl"));
+        try (TransmissionPeer leecher = TransmissionPeer.leech(torrent, dl);
+             LibtorrentPeer seeder = LibtorrentPeer.seed(torrent, tmp.resolve("seed"))) {
+            seeder.connectTo("127.0.0.1", leecher.peerPort()); // transmission never dials 127.x itself
+            leecher.awaitComplete(TRANSFER);
+            // transmission never creates 0-byte files
+            assertThat(TestData.sha256Tree(dl.resolve("data")))
+                .isEqualTo(TestData.withoutEmptyFiles(TestData.sha256Tree(content)));
+            seeder.process().await("seeder upload count", Duration.ofSeconds(5), () -> seeder.uploadedBytes() >= SIZE);
+            assertThat(leecher.status().path("downloadedEver").asLong()).isGreaterThanOrEqualTo(SIZE);
+        }
+    }
+
     static void assertSameTree(final Path expected, final Path actual) {
         final Map<String, String> want = TestData.sha256Tree(expected);
         assertThat(TestData.sha256Tree(actual)).as("SHA-256 of every file under " + actual).isEqualTo(want);
