@@ -93,13 +93,13 @@ public final class HttpTrackerClient implements AutoCloseable {
         if (!isHttp(tracker)) {
             return CompletableFuture.failedFuture(TrackerException.failed(name, "not an http(s) tracker URL"));
         }
-        return get(name, announceUrl(tracker, request)).thenApply(body -> {
+        return Futures.unwrapped(get(name, announceUrl(tracker, request)).thenApply(body -> {
             try {
                 return parseAnnounce(name, body);
             } catch (TrackerException e) {
                 throw new CompletionException(e);
             }
-        });
+        }));
     }
 
     /**
@@ -122,13 +122,13 @@ public final class HttpTrackerClient implements AutoCloseable {
             url.append(sep).append("info_hash=").append(UrlBytes.encode(h.bytes()));
             sep = '&';
         }
-        return get(name, URI.create(url.toString())).thenApply(body -> {
+        return Futures.unwrapped(get(name, URI.create(url.toString())).thenApply(body -> {
             try {
                 return parseScrape(name, body);
             } catch (TrackerException e) {
                 throw new CompletionException(e);
             }
-        });
+        }));
     }
 
     @Override

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -122,7 +120,7 @@ public final class TrackerTiers {
             return CompletableFuture.failedFuture(
                     TrackerException.failed("(none)", "the torrent has no usable tracker"));
         }
-        return attempt(client, request, order, 0, new ArrayList<>());
+        return Futures.unwrapped(attempt(client, request, order, 0, new ArrayList<>()));
     }
 
     private CompletableFuture<Result> attempt(Announcer client, AnnounceRequest request, List<URI> order,
@@ -149,7 +147,7 @@ public final class TrackerTiers {
                 answered(tracker, response);
                 return CompletableFuture.completedFuture(new Result(tracker, response));
             }
-            failures.add(unwrap(error));
+            failures.add(Futures.cause(error));
             return attempt(client, request, order, index + 1, failures);
         }).thenCompose(f -> f);
     }
@@ -167,12 +165,5 @@ public final class TrackerTiers {
                 tier.addFirst(tracker);
             }
         }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 }
