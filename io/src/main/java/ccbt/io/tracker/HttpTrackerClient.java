@@ -93,7 +93,14 @@ public final class HttpTrackerClient implements AutoCloseable {
         if (!isHttp(tracker)) {
             return CompletableFuture.failedFuture(TrackerException.failed(name, "not an http(s) tracker URL"));
         }
-        return Futures.unwrapped(get(name, announceUrl(tracker, request)).thenApply(body -> {
+        URI url;
+        try {
+            url = announceUrl(tracker, request);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(TrackerException.failed(name, "cannot build the announce URL: "
+                    + e.getMessage(), e));
+        }
+        return Futures.unwrapped(get(name, url).thenApply(body -> {
             try {
                 return parseAnnounce(name, body);
             } catch (TrackerException e) {
@@ -110,6 +117,10 @@ public final class HttpTrackerClient implements AutoCloseable {
         String name = String.valueOf(tracker);
         if (!isHttp(tracker)) {
             return CompletableFuture.failedFuture(TrackerException.failed(name, "not an http(s) tracker URL"));
+        }
+        if (infoHashes.isEmpty()) {
+            // Without info_hash a scrape asks for every torrent the tracker has: never what we want.
+            return CompletableFuture.failedFuture(new IllegalArgumentException("scrape needs at least one info-hash"));
         }
         Optional<URI> scrape = scrapeUrl(tracker);
         if (scrape.isEmpty()) {
@@ -191,11 +202,16 @@ public final class HttpTrackerClient implements AutoCloseable {
     }
 
     private CompletableFuture<byte[]> get(String name, URI url) {
-        HttpRequest req = HttpRequest.newBuilder(url)
-                .timeout(config.requestTimeout())
-                .header("User-Agent", config.userAgent())
-                .GET()
-                .build();
+        HttpRequest req;
+        try {
+            req = HttpRequest.newBuilder(url)
+                    .timeout(config.requestTimeout())
+                    .header("User-Agent", config.userAgent())
+                    .GET()
+                    .build();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(TrackerException.failed(name, "unusable URL: " + e.getMessage(), e));
+        }
         int limit = config.maxBodyBytes();
         return http.sendAsync(req, info -> new LimitedBody(limit,
                         info.headers().firstValueAsLong("content-length").orElse(-1)))

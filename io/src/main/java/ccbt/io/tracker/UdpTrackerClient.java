@@ -191,8 +191,9 @@ public final class UdpTrackerClient implements AutoCloseable {
             InetSocketAddress target;
             try {
                 target = new InetSocketAddress(InetAddress.getByName(literal), tracker.getPort());
-            } catch (IOException e) {
-                result.completeExceptionally(TrackerException.failed(name, "cannot resolve " + host, e));
+            } catch (IOException | RuntimeException e) { // RuntimeException: e.g. a port beyond 65535
+                result.completeExceptionally(TrackerException.failed(name, "cannot resolve " + host + ":"
+                        + tracker.getPort() + ": " + e.getMessage(), e));
                 return;
             }
             try {
@@ -317,7 +318,10 @@ public final class UdpTrackerClient implements AutoCloseable {
         }
 
         void onTimeout(int sentId) {
-            if (sentId != transactionId || result.isDone()) {
+            if (sentId != transactionId) {
+                return; // a timer of an earlier step; the current step has its own
+            }
+            if (result.isDone()) { // cancelled by the caller
                 finish();
                 return;
             }

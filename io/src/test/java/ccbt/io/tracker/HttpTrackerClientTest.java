@@ -387,6 +387,8 @@ class HttpTrackerClientTest {
     void scrapeWithoutAScrapeUrlOrWithBadKeysFails() {
         assertThat(failure(client.scrape(url("/tracker"), List.of(HASH))))
                 .hasMessageContaining("no scrape URL");
+        assertThat(failure(client.scrape(url("/announce"), List.of())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("scrape needs at least one info-hash");
         reply(Bencode.encode(BDict.builder().put("files", BDict.builder().put("short", BDict.builder().build())
                 .build()).build()));
         assertThat(failure(client.scrape(url("/announce"), List.of(HASH))))

@@ -304,6 +304,8 @@ class UdpTrackerClientTest {
                 .hasMessage("tracker udp://127.0.0.1/announce failed: not a udp://host:port tracker URL");
         assertThat(failure(client.announce(java.net.URI.create("http://127.0.0.1:80/announce"), request())))
                 .isInstanceOf(TrackerException.class);
+        assertThat(failure(client.announce(java.net.URI.create("udp://127.0.0.1:70000/announce"), request())))
+                .isInstanceOf(TrackerException.class).hasMessageContaining("cannot resolve 127.0.0.1:70000");
     }
 
     @Test
