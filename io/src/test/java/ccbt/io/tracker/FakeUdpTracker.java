@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeUdpTracker implements AutoCloseable {
 
     /** A received request. */
-    record Request(int index, byte[] bytes) {
+    record Request(int index, byte[] bytes, java.net.SocketAddress from) {
         ByteBuffer buf() {
             return ByteBuffer.wrap(bytes);
         }
@@ -77,7 +77,7 @@ final class FakeUdpTracker implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            Request r = new Request(index++, Arrays.copyOf(p.getData(), p.getLength()));
+            Request r = new Request(index++, Arrays.copyOf(p.getData(), p.getLength()), p.getSocketAddress());
             requests.add(r);
             for (byte[] reply : script.answer(r)) {
                 try {

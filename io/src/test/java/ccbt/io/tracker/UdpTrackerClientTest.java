@@ -182,6 +182,41 @@ class UdpTrackerClientTest {
     }
 
     @Test
+    void ignoresAReplyFromAnotherAddressEvenWithTheRightTransaction() throws Exception {
+        FakeUdpTracker.Script good = wellBehaved(new byte[0]);
+        try (java.net.DatagramSocket spoofer = new java.net.DatagramSocket(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            tracker = FakeUdpTracker.onLoopback(r -> {
+                if (r.action() == 0) {
+                    byte[] forged = connectReply(r.transactionId(), 0xbadL);
+                    try {
+                        spoofer.send(new java.net.DatagramPacket(forged, forged.length, r.from()));
+                        Thread.sleep(100); // the forged reply arrives well before the genuine one
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+                return good.answer(r);
+            });
+            client(FAST).announce(tracker.uri(), request()).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(client.ignoredReplies()).isEqualTo(1);
+        assertThat(tracker.requests.get(1).connectionId()).isEqualTo(CONN);
+    }
+
+    @Test
+    void acceptsAReplyAsLargeAsADatagramCarries() throws Exception {
+        byte[] peers = new byte[6 * 10_000];
+        for (int i = 0; i < 10_000; i++) {
+            ByteBuffer.wrap(peers, i * 6, 6).put((byte) 10).put((byte) (i >> 8)).put((byte) i).put((byte) 1)
+                    .putShort((short) 6881);
+        }
+        tracker = FakeUdpTracker.onLoopback(wellBehaved(peers));
+        AnnounceResponse r = client(FAST).announce(tracker.uri(), request()).get(5, TimeUnit.SECONDS);
+        assertThat(r.peers()).hasSize(10_000).contains(new InetSocketAddress("10.39.15.1", 6881));
+    }
+
+    @Test
     void wrongActionForTheTransactionFails() throws Exception {
         tracker = FakeUdpTracker.onLoopback(r -> List.of(announceReply(r.transactionId(), 1, 1, 1, new byte[0])));
         Throwable t = failure(client(FAST).announce(tracker.uri(), request()));
