@@ -29,6 +29,7 @@ public final class TrackerTiers {
     private final List<List<URI>> tiers;
     private final List<String> rejected;
     private final Map<URI, String> trackerIds = new HashMap<>();
+    private URI lastAnswered;
 
     private TrackerTiers(List<List<URI>> tiers, List<String> rejected) {
         this.tiers = tiers;
@@ -100,6 +101,14 @@ public final class TrackerTiers {
         return rejected;
     }
 
+    /**
+     * The tracker that answered last, if any: where a {@code stopped} or {@code completed} announce belongs,
+     * since that tracker holds our peer entry.
+     */
+    public synchronized Optional<URI> lastAnswered() {
+        return Optional.ofNullable(lastAnswered);
+    }
+
     /** Whether there is no usable tracker at all. */
     public synchronized boolean isEmpty() {
         return tiers.isEmpty();
@@ -157,6 +166,7 @@ public final class TrackerTiers {
     }
 
     private synchronized void answered(URI tracker, AnnounceResponse response) {
+        lastAnswered = tracker;
         response.trackerId().ifPresent(id -> trackerIds.put(tracker, id));
         for (List<URI> tier : tiers) {
             int at = tier.indexOf(tracker);
