@@ -23,6 +23,7 @@ public final class Aria2Peer implements AutoCloseable {
     private final PeerProcess process;
     private final int port;
     private final boolean seeding;
+    private volatile boolean listening;
     private volatile boolean seedingNow;
     private volatile boolean downloadComplete;
     private volatile String lastSummary = "";
@@ -68,8 +69,6 @@ public final class Aria2Peer implements AutoCloseable {
         }
     }
 
-    private volatile boolean listening;
-
     /** A seeder of the content under {@code dir}, verified first; uses the torrent's own trackers. */
     public static Aria2Peer seed(final Path torrent, final Path dir) {
         return seed(torrent, dir, null);
@@ -107,8 +106,8 @@ public final class Aria2Peer implements AutoCloseable {
             return;
         }
         final long start = System.nanoTime();
-        process.await("aria2 download complete (last summary: " + lastSummary + ")", timeout,
-            () -> downloadComplete);
+        process.await("aria2 download complete", timeout, () -> downloadComplete,
+            () -> "; last summary: " + lastSummary);
         final Duration left = timeout.minusNanos(System.nanoTime() - start);
         final int code = process.awaitExit("aria2 exit after download", left.isNegative() ? Duration.ofSeconds(5)
             : left.plusSeconds(5));

@@ -106,7 +106,7 @@ public final class LibtorrentPeer implements AutoCloseable {
 
     /** Waits until every piece is downloaded and verified (for a seeder: until it is ready to seed). */
     public void awaitComplete(final Duration timeout) {
-        process.await("libtorrent " + mode + " complete (" + done + "/" + total + " bytes)", timeout, () -> complete);
+        process.await("libtorrent " + mode + " complete", timeout, () -> complete);
     }
 
     /** Waits until at least {@code count} tracker replies have arrived in total. */

@@ -31,7 +31,8 @@ final class PeerProcess implements AutoCloseable {
     private final Predicate<String> noisy;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     private final Thread pump;
-    private volatile String lastNoisy = "";
+    /** The latest repeating line of each kind (first word), in first-seen order. */
+    private final Map<String, String> lastNoisy = new java.util.LinkedHashMap<>();
     private volatile boolean closed;
 
     private PeerProcess(final String name, final Process process, final Path workDir,
@@ -76,7 +77,10 @@ final class PeerProcess implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 if (noisy.test(line)) {
-                    lastNoisy = line;
+                    final int space = line.indexOf(' ');
+                    synchronized (lastNoisy) {
+                        lastNoisy.put(space < 0 ? line : line.substring(0, space), line);
+                    }
                 } else {
                     synchronized (tail) {
                         if (tail.size() == TAIL_LINES) {
@@ -128,8 +132,10 @@ final class PeerProcess implements AutoCloseable {
                 sb.append("    ").append(line).append('\n');
             }
         }
-        if (!lastNoisy.isEmpty()) {
-            sb.append("    (latest progress) ").append(lastNoisy).append('\n');
+        synchronized (lastNoisy) {
+            for (final String line : lastNoisy.values()) {
+                sb.append("    (latest progress) ").append(line).append('\n');
+            }
         }
         return sb.toString();
     }
@@ -150,6 +156,12 @@ final class PeerProcess implements AutoCloseable {
      * the timeout passes or the process exits first (unless {@code exitIsOk}).
      */
     void await(final String what, final Duration timeout, final BooleanSupplier condition) {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /** {@link #await(String, Duration, BooleanSupplier)} whose failure message ends with {@code detail}, read then. */
+    void await(final String what, final Duration timeout, final BooleanSupplier condition,
+               final java.util.function.Supplier<String> detail) {
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (condition.getAsBoolean()) {
@@ -161,10 +173,10 @@ final class PeerProcess implements AutoCloseable {
                     return;
                 }
                 throw new AssertionError(describe(what + ": the process exited with code " + process.exitValue()
-                    + " first"));
+                    + " first" + detail.get()));
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(describe(what + ": not reached within " + timeout));
+                throw new AssertionError(describe(what + ": not reached within " + timeout + detail.get()));
             }
             try {
                 Thread.sleep(50);

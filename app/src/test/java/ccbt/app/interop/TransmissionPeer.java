@@ -41,15 +41,13 @@ public final class TransmissionPeer implements AutoCloseable {
     private final PeerProcess process;
     private final int peerPort;
     private final int rpcPort;
-    private final boolean seeding;
     private volatile String sessionId = "";
     private volatile JsonNode last = JSON.createObjectNode();
 
-    private TransmissionPeer(final PeerProcess process, final int peerPort, final int rpcPort, final boolean seeding) {
+    private TransmissionPeer(final PeerProcess process, final int peerPort, final int rpcPort) {
         this.process = process;
         this.peerPort = peerPort;
         this.rpcPort = rpcPort;
-        this.seeding = seeding;
     }
 
     /** Seeds the content under {@code dir} (transmission verifies it first; returns once it seeds). */
@@ -117,7 +115,7 @@ public final class TransmissionPeer implements AutoCloseable {
             Dirs.deleteQuietly(work);
             throw new UncheckedIOException("cannot write transmission's settings in " + work, e);
         }
-        final TransmissionPeer peer = new TransmissionPeer(p, peerPort, rpcPort, seed);
+        final TransmissionPeer peer = new TransmissionPeer(p, peerPort, rpcPort);
         try {
             p.await("transmission RPC on 127.0.0.1:" + rpcPort, Duration.ofSeconds(20), peer::rpcAnswers);
             final ObjectNode args = JSON.createObjectNode();
@@ -128,13 +126,13 @@ public final class TransmissionPeer implements AutoCloseable {
             if (!added.path("arguments").has("torrent-added")) {
                 throw new AssertionError(p.describe("torrent-add of " + torrent + " answered " + added));
             }
-            p.await("transmission " + (seed ? "verifying the seed data" : "starting the torrent")
-                + " (last status " + peer.last + ")", Duration.ofSeconds(60), () -> {
+            p.await("transmission " + (seed ? "verifying the seed data" : "starting the torrent"),
+                Duration.ofSeconds(60), () -> {
                     final JsonNode t = peer.status();
                     final int st = t.path("status").asInt(-1);
                     return seed ? st == SEED && t.path("leftUntilDone").asLong(-1) == 0
                         : st > CHECK;
-                });
+                }, peer::lastStatus);
             return peer;
         } catch (IOException e) {
             peer.close();
@@ -157,12 +155,12 @@ public final class TransmissionPeer implements AutoCloseable {
 
     /** Waits until every piece is downloaded and verified (a seeder already is). */
     public void awaitComplete(final Duration timeout) {
-        process.await("transmission download complete (last status " + last + ")", timeout, () -> {
+        process.await("transmission download complete", timeout, () -> {
             final JsonNode t = status();
             return t.path("leftUntilDone").asLong(-1) == 0 && t.path("percentDone").asDouble() >= 1.0
                 && t.path("status").asInt() != CHECK && t.path("status").asInt() != CHECK_WAIT
                 && t.path("haveValid").asLong(-1) == t.path("sizeWhenDone").asLong(-2);
-        });
+        }, this::lastStatus);
     }
 
     /** Waits until at least {@code count} peers are connected. */
@@ -198,6 +196,10 @@ public final class TransmissionPeer implements AutoCloseable {
             }
         }
         return t;
+    }
+
+    private String lastStatus() {
+        return "; last torrent-get: " + last;
     }
 
     /** The tail of transmission's log, for failure messages. */
