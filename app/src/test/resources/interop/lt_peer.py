@@ -181,6 +181,7 @@ def main(argv):
     threading.Thread(target=read_commands, daemon=True).start()
 
     done_reported = False
+    last_error = ""
     last_connect = 0.0
     while not stop.is_set():
         for a in ses.pop_alerts():
@@ -206,8 +207,9 @@ def main(argv):
                 and st.state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data):
             done_reported = True
             out("DONE")
-        if st.errc and st.errc.value() != 0:
-            out("ERROR torrent " + st.errc.message())
+        if st.errc and st.errc.value() != 0 and st.errc.message() != last_error:
+            last_error = st.errc.message()  # once per distinct error, not every 200 ms
+            out("ERROR torrent " + last_error)
         stop.wait(0.2)
     # final numbers, then leave without waiting for tracker "stopped" announces
     st = h.status()

@@ -68,7 +68,10 @@ public final class TransmissionPeer implements AutoCloseable {
                                          final Map<String, Object> extraSettings) {
         RealPeers.require("transmission-daemon");
         final int peerPort = RealPeers.freePort();
-        final int rpcPort = RealPeers.freePort();
+        int rpcPort = RealPeers.freePort();
+        while (rpcPort == peerPort) {
+            rpcPort = RealPeers.freePort();
+        }
         final Path work = PeerProcess.newWorkDir(seed ? "transmission-seed" : "transmission-leech");
         final Map<String, Object> s = new LinkedHashMap<>();
         s.put("bind-address-ipv4", "127.0.0.1");
@@ -105,6 +108,7 @@ public final class TransmissionPeer implements AutoCloseable {
         s.put("message-level", 2);
         s.putAll(extraSettings);
         final PeerProcess p;
+        final int rpc = rpcPort;
         try {
             Files.writeString(work.resolve("settings.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
             p = PeerProcess.start(seed ? "transmission-seed" : "transmission-leech",
@@ -115,9 +119,9 @@ public final class TransmissionPeer implements AutoCloseable {
             Dirs.deleteQuietly(work);
             throw new UncheckedIOException("cannot write transmission's settings in " + work, e);
         }
-        final TransmissionPeer peer = new TransmissionPeer(p, peerPort, rpcPort);
+        final TransmissionPeer peer = new TransmissionPeer(p, peerPort, rpc);
         try {
-            p.await("transmission RPC on 127.0.0.1:" + rpcPort, Duration.ofSeconds(20), peer::rpcAnswers);
+            p.await("transmission RPC on 127.0.0.1:" + rpc, Duration.ofSeconds(20), peer::rpcAnswers);
             final ObjectNode args = JSON.createObjectNode();
             args.put("metainfo", Base64.getEncoder().encodeToString(Files.readAllBytes(torrent)));
             args.put("download-dir", dir.toAbsolutePath().toString());

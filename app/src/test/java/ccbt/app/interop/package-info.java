@@ -32,8 +32,10 @@
  *   blocklist off, RPC on 127.0.0.1 (whitelist 127.0.0.1, no auth; the RPC needs the
  *   {@code X-Transmission-Session-Id} from a first 409 answer). It never dials 127.x peers, so the other side
  *   dials {@code peerPort()}. It closes connections that arrive while the torrent is being verified (the
- *   factories wait for the check), unchokes only at its periodic rechoke (a new peer waits up to ~10 s for
- *   data), and never creates 0-byte files.</li>
+ *   factories wait for the check), and never creates 0-byte files. It is slow to start moving data: as seeder
+ *   and as leecher, the first payload byte came 5–8 s after the connection (3.00 updates interest and choking
+ *   in a 10 s periodic pulse), then a few MiB/s; budget ~15 s for 8 MiB. libtorrent's first (MSE) dial to it
+ *   was closed in our runs and its plaintext retry accepted (with out_enc_policy=2 the first dial works).</li>
  * <li><b>opentracker</b> (Debian build): whitelist-only. Unlisted info-hashes get "Requested download is not
  *   authorized" on announces that add a peer ("stopped" announces are not checked). The whitelist file lives
  *   in the chroot dir ({@code -d}), is re-read on SIGHUP, and must be readable by {@code nobody} (it drops
