@@ -49,6 +49,23 @@ class HarnessContractTest {
 
     @Test
     @Timeout(30)
+    void daemonsThatIgnoreStdinStillDieWhenTheJvmPipeCloses() throws InterruptedException {
+        RealPeers.require("opentracker");
+        try (OpenTracker tracker = OpenTracker.start()) {
+            final List<ProcessHandle> tree = tracker.process().tree();
+            assertThat(tree).as("guard shell + opentracker + stdin watcher").hasSizeGreaterThanOrEqualTo(3);
+            tracker.process().closeStdin();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(tree.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().command()))
+                .as("processes alive 10 s after stdin closed").isEmpty();
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void opentrackerRefusesUnlistedTorrentsUntilAllowed() {
         RealPeers.require("opentracker");
         final String listed = "00112233445566778899aabbccddeeff00112233";

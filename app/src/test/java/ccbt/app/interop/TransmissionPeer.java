@@ -114,7 +114,7 @@ public final class TransmissionPeer implements AutoCloseable {
             p = PeerProcess.start(seed ? "transmission-seed" : "transmission-leech",
                 List.of(RealPeers.executable("transmission-daemon").toString(), "-f", "-g", work.toString(),
                     "--log-info"),
-                work, Map.of(), line -> { }, line -> false);
+                work, Map.of(), line -> { }, line -> false, true);
         } catch (IOException e) {
             Dirs.deleteQuietly(work);
             throw new UncheckedIOException("cannot write transmission's settings in " + work, e);
