@@ -154,6 +154,42 @@ class ResumeDataTest {
         assertThat(r.trustedPieces(other, root).isEmpty()).isTrue();
     }
 
+    /** The decoder is a parser of untrusted bytes: whatever they are, it answers null/data or a StoreException. */
+    @net.jqwik.api.Property(tries = 300)
+    void anyBytesDecodeOrFailCleanly(@net.jqwik.api.ForAll byte[] noise,
+                                     @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int cut,
+                                     @net.jqwik.api.ForAll boolean fixCrc) throws Exception {
+        Path dir = Files.createTempDirectory("resume-fuzz");
+        try {
+            FileLayout l = new FileLayout(List.of(StoredFile.of("a", 1000), StoredFile.of("b", 3000)), 512);
+            byte[] good = ResumeData.of(HASH, someVerified(l.pieceCount()), l.pieceCount(), l, dir).encode();
+            // Splice noise into a valid file, and optionally recompute the CRC so the field checks are reached.
+            byte[] bytes = Arrays.copyOf(good, Math.max(12, Math.min(good.length, cut + noise.length + 4)));
+            System.arraycopy(noise, 0, bytes, Math.min(cut, bytes.length), Math.min(noise.length, bytes.length - Math.min(cut, bytes.length)));
+            if (fixCrc && bytes.length > 4) {
+                withCrc(bytes);
+            }
+            Path file = dir.resolve("r");
+            Files.write(file, bytes);
+            try {
+                ResumeData r = ResumeData.read(file);
+                if (r != null) {
+                    assertThat(r.infoHash().length).isIn(20, 32);
+                    r.piecesToRecheck(l, dir);
+                }
+            } catch (StoreException e) {
+                assertThat(e).hasMessageContaining(file.toString());
+            }
+        } finally {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
     @Test
     void rejectsMismatchedArguments(@TempDir Path dir) {
         FileLayout l = PieceStoreTest.oddLayout();

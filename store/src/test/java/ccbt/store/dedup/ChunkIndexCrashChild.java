@@ -5,7 +5,7 @@ package ccbt.store.dedup;
  * "ACK n" once chunks below n are in the map, until it is killed (or a bounded count and time run out).
  */
 public final class ChunkIndexCrashChild {
-    static final int ENTRIES = 200_000;
+    static final int ENTRIES = 20_000;
 
     private ChunkIndexCrashChild() {
     }
