@@ -28,6 +28,23 @@ public final class Metrics {
 
     private final Map<String, Family> families = new LinkedHashMap<>();
     private final Map<String, StageLatency> stages = new LinkedHashMap<>();
+    private final long quantileWindowNanos;
+
+    /** A registry whose stage quantiles cover the whole run (CLI runs, benchmarks). */
+    public Metrics() {
+        this.quantileWindowNanos = 0;
+    }
+
+    /**
+     * A registry whose stage quantiles and max cover the last {@code quantileWindow} to twice that (a
+     * long-running daemon); counts and sums stay cumulative as Prometheus expects.
+     */
+    public Metrics(final java.time.Duration quantileWindow) {
+        if (quantileWindow.isNegative() || quantileWindow.isZero()) {
+            throw new IllegalArgumentException("quantile window " + quantileWindow + " must be positive");
+        }
+        this.quantileWindowNanos = quantileWindow.toNanos();
+    }
 
     /**
      * The counter called {@code name}, created on first use. Asking again with the same name returns
@@ -96,7 +113,7 @@ public final class Metrics {
         if (stageName == null || stageName.isEmpty()) {
             throw new IllegalArgumentException("empty stage name");
         }
-        return stages.computeIfAbsent(stageName, StageLatency::new);
+        return stages.computeIfAbsent(stageName, n -> new StageLatency(n, quantileWindowNanos));
     }
 
     /** All stage recorders, in creation order. */
@@ -147,8 +164,8 @@ public final class Metrics {
             }
             summary(out, STAGE_SERVICE, "Time a stage handler spent on one event.", snaps, true);
             summary(out, STAGE_QUEUE_WAIT, "Time an event waited in the ring before its stage took it.", snaps, false);
-            maxGauge(out, STAGE_SERVICE_MAX, "Longest service time of a stage since start.", snaps, true);
-            maxGauge(out, STAGE_QUEUE_WAIT_MAX, "Longest queue wait of a stage since start.", snaps, false);
+            maxGauge(out, STAGE_SERVICE_MAX, "Longest service time of a stage over the quantile window.", snaps, true);
+            maxGauge(out, STAGE_QUEUE_WAIT_MAX, "Longest queue wait of a stage over the quantile window.", snaps, false);
         }
         return out.toString();
     }
@@ -227,7 +244,7 @@ public final class Metrics {
                 out.append(family).append("{stage=\"");
                 escapeLabel(out, s.stage());
                 out.append("\",quantile=\"").append(q).append("\"} ");
-                out.append(d.count() == 0 ? "NaN" : formatDouble(seconds(d.quantile(q)))).append('\n');
+                out.append(d.windowCount() == 0 ? "NaN" : formatDouble(seconds(d.quantile(q)))).append('\n');
             }
             out.append(family).append("_sum{stage=\"");
             escapeLabel(out, s.stage());

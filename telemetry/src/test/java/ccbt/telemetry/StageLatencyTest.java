@@ -1,6 +1,7 @@
 package ccbt.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,39 @@ class StageLatencyTest {
         assertThat(d.count()).isEqualTo(2);
         assertThat(d.max()).isBetween(300L, 301L);
         assertThat(s.snapshot().service().count()).isEqualTo(2);
+    }
+
+    @Test
+    void windowedQuantilesForgetOldEventsButCountsDoNot() {
+        Metrics m = new Metrics(java.time.Duration.ofSeconds(60));
+        StageLatency s = m.stage("x");
+        long t0 = System.nanoTime();
+        long sec = 1_000_000_000L;
+        for (int i = 0; i < 100; i++) {
+            s.record(0, 1_000_000); // 1 ms
+        }
+        StageLatency.Distribution d = s.snapshot(t0 + 10 * sec).service();
+        assertThat(d.windowCount()).isEqualTo(100);
+        assertThat(d.p99()).isBetween(1_000_000L, 1_001_000L);
+        // One window later the 1 ms events are in the previous window: still counted.
+        for (int i = 0; i < 100; i++) {
+            s.record(0, 1000); // 1 µs
+        }
+        d = s.snapshot(t0 + 70 * sec).service();
+        assertThat(d.windowCount()).isEqualTo(200);
+        assertThat(d.max()).isBetween(1_000_000L, 1_001_000L);
+        // Another window later they are gone from the quantiles, but not from count and sum.
+        s.record(0, 1000);
+        d = s.snapshot(t0 + 131 * sec).service();
+        assertThat(d.windowCount()).isEqualTo(101);
+        assertThat(d.max()).isBetween(1000L, 1001L);
+        assertThat(d.count()).isEqualTo(201);
+        assertThat(d.sumNanos()).isEqualTo(100 * 1_000_000L + 101 * 1000L);
+        // Long silence: both windows are stale, quantiles undefined (NaN in the scrape), counts kept.
+        d = s.snapshot(t0 + 1000 * sec).service();
+        assertThat(d.windowCount()).isZero();
+        assertThat(d.count()).isEqualTo(201);
+        assertThatThrownBy(() -> new Metrics(java.time.Duration.ZERO)).hasMessageContaining("PT0S");
     }
 
     @Test
