@@ -2,7 +2,11 @@ package ccbt.store.dedup;
 
 import ccbt.store.StoreException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -13,9 +17,11 @@ import net.openhft.chronicle.map.ChronicleMap;
  *
  * <p>Durability: the map lives in shared memory-mapped pages, so whatever a call has written survives
  * the process being killed (kill -9) at any moment; it does not survive the machine losing power before
- * the kernel writes the pages back. A marker file ({@code <file>.open}) exists while the index is open;
- * finding it at open means the last run did not close cleanly, and the map is opened through Chronicle
- * Map's recovery, which repairs segment locks and counts a crash may have left behind.
+ * the kernel writes the pages back. A marker file ({@code <file>.open}) exists and is locked while the
+ * index is open. Finding it unlocked at open means the last owner died without closing, and the map is
+ * opened through Chronicle Map's recovery, which repairs segment locks and counts a crash may have left
+ * behind; finding it locked means another process has the index open, and open fails rather than
+ * "recovering" a map in use.
  */
 public final class ChunkIndex implements AutoCloseable {
     /** Key length: a BLAKE3-256 chunk hash. */
@@ -24,13 +30,15 @@ public final class ChunkIndex implements AutoCloseable {
     private final ChronicleMap<byte[], byte[]> map;
     private final Path file;
     private final Path marker;
+    private final FileChannel markerChannel;
     private final boolean recovered;
 
     private ChunkIndex(final ChronicleMap<byte[], byte[]> map, final Path file, final Path marker,
-                       final boolean recovered) {
+                       final FileChannel markerChannel, final boolean recovered) {
         this.map = map;
         this.file = file;
         this.marker = marker;
+        this.markerChannel = markerChannel;
         this.recovered = recovered;
     }
 
@@ -44,9 +52,21 @@ public final class ChunkIndex implements AutoCloseable {
         }
         final Path abs = file.toAbsolutePath();
         final Path marker = abs.resolveSibling(abs.getFileName() + ".open");
+        FileChannel markerChannel = null;
         try {
             Files.createDirectories(abs.getParent());
-            final boolean unclean = Files.exists(marker) && Files.exists(abs);
+            final boolean markerFound = Files.exists(marker);
+            markerChannel = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock;
+            try {
+                lock = markerChannel.tryLock();
+            } catch (final OverlappingFileLockException e) {
+                throw new StoreException("chunk index " + abs + " is already open in this process", abs, e);
+            }
+            if (lock == null) {
+                throw new StoreException("chunk index " + abs + " is open in another process", abs);
+            }
+            final boolean unclean = markerFound && Files.exists(abs);
             final var builder = ChronicleMap.of(byte[].class, byte[].class)
                     .name("ccbt-chunk-index")
                     .entries(maxEntries)
@@ -55,12 +75,23 @@ public final class ChunkIndex implements AutoCloseable {
             final ChronicleMap<byte[], byte[]> map = unclean
                     ? builder.recoverPersistedTo(abs.toFile(), true)
                     : builder.createPersistedTo(abs.toFile());
-            if (!unclean) {
-                Files.write(marker, new byte[0]);
-            }
-            return new ChunkIndex(map, abs, marker, unclean);
+            return new ChunkIndex(map, abs, marker, markerChannel, unclean);
+        } catch (final StoreException e) {
+            closeQuietly(markerChannel);
+            throw e;
         } catch (final IOException | RuntimeException e) {
+            closeQuietly(markerChannel);
             throw new StoreException("cannot open chunk index " + abs + ": " + e.getMessage(), abs, e);
+        }
+    }
+
+    private static void closeQuietly(final FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (final IOException ignored) {
+                // closing the marker also drops its lock; nothing else to undo
+            }
         }
     }
 
@@ -147,9 +178,12 @@ public final class ChunkIndex implements AutoCloseable {
         if (map.isOpen()) {
             map.close();
             try {
+                // Delete while still holding the lock, so no other opener sees an unlocked marker of a live index.
                 Files.deleteIfExists(marker);
             } catch (final IOException e) {
                 throw new StoreException("cannot remove " + marker + ": " + e.getMessage(), marker, e);
+            } finally {
+                closeQuietly(markerChannel);
             }
         }
     }

@@ -64,6 +64,21 @@ class ChunkIndexTest {
 
     @Test
     @Timeout(60)
+    void refusesASecondOpenOfALiveIndex(@TempDir Path dir) {
+        Path file = dir.resolve("c.cmap");
+        try (ChunkIndex idx = ChunkIndex.open(file, 100)) {
+            idx.addOrReference(hash(1), 1, 0, 10, 0);
+            assertThatThrownBy(() -> ChunkIndex.open(file, 100)).hasMessageContaining("already open");
+            assertThat(idx.get(hash(1))).isNotNull();
+        }
+        try (ChunkIndex idx = ChunkIndex.open(file, 100)) {
+            assertThat(idx.recovered()).isFalse();
+            assertThat(idx.get(hash(1)).refCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void rejectsBadKeysAndLocations(@TempDir Path dir) {
         try (ChunkIndex idx = ChunkIndex.open(dir.resolve("c.cmap"), 100)) {
             assertThatThrownBy(() -> idx.get(new byte[20])).hasMessageContaining("20 bytes");
@@ -105,7 +120,7 @@ class ChunkIndexTest {
      * the kill must be there, intact, when the index is reopened (through recovery).
      */
     @Test
-    @Timeout(120)
+    @Timeout(240) // two JVM starts and a Chronicle Map recovery; slow when the machine is shared
     void survivesKillMinus9(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("chunks.cmap");
         List<String> cmd = new ArrayList<>();
