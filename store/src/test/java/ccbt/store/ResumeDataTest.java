@@ -67,6 +67,26 @@ class ResumeDataTest {
         assertThat(ResumeData.load(file).bitfield()).isEqualTo(more);
     }
 
+    /** Save never rewrites the old file in place: a reader (or a crash) mid-save sees the old or the new whole. */
+    @Test
+    void saveReplacesByRenameNotInPlace(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("dl");
+        FileLayout l = storeWithData(root);
+        Path file = dir.resolve("t.resume");
+        ResumeData.of(HASH, someVerified(l.pieceCount()), l.pieceCount(), l, root).save(file);
+        byte[] oldBytes = Files.readAllBytes(file);
+        try (java.nio.channels.FileChannel old = java.nio.channels.FileChannel.open(file)) {
+            Bitfield all = new Bitfield(l.pieceCount());
+            all.setAll();
+            ResumeData.of(HASH, all, l.pieceCount(), l, root).save(file);
+            // The handle opened before the save still reads the complete old file: a new inode was renamed in.
+            ByteBuffer b = ByteBuffer.allocate(oldBytes.length + 1);
+            old.read(b, 0);
+            assertThat(Arrays.copyOf(b.array(), b.position())).isEqualTo(oldBytes);
+        }
+        assertThat(ResumeData.load(file).bitfield().isComplete()).isTrue();
+    }
+
     @Test
     void absentFileIsNull(@TempDir Path dir) {
         assertThat(ResumeData.load(dir.resolve("none"))).isNull();
