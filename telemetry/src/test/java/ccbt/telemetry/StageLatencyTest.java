@@ -73,6 +73,29 @@ class StageLatencyTest {
         assertThatThrownBy(() -> new Metrics(java.time.Duration.ZERO)).hasMessageContaining("PT0S");
     }
 
+    /** Handlers call record() and counters per event: neither may allocate. */
+    @Test
+    void recordingAndCountingDoNotAllocate() {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Metrics m = new Metrics();
+        StageLatency s = m.stage("x");
+        Counter c = m.counter("ccbt_x_total", "x");
+        long tid = Thread.currentThread().threadId();
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 50_000; i++) {
+                s.record(i, 1000L * i);
+                c.inc();
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            if (round == 1) {
+                assertThat(allocated).isLessThan(4_096);
+            }
+        }
+        assertThat(s.snapshot().service().count()).isEqualTo(100_000);
+    }
+
     @Test
     void outOfRangeValuesAreClampedNotLost() {
         StageLatency s = new Metrics().stage("x");
