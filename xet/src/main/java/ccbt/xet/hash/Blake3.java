@@ -12,7 +12,8 @@ import java.util.Arrays;
  * and a binary tree of chaining values merged on a stack as chunks complete.
  *
  * <p>Incremental and reusable ({@link #finish} resets); no allocation after construction. Whole chunks and
- * blocks are compressed straight from the caller's array; only a partial block is buffered. Not
+ * blocks are compressed straight from the caller's array; only a partial block is buffered. Where the JVM
+ * offers the Vector API, runs of 8 whole chunks are compressed together ({@link #vectorized()}). Not
  * thread-safe.
  */
 public final class Blake3 {
@@ -48,20 +49,41 @@ public final class Blake3 {
     /** The 16 message words of the block being compressed. */
     private final int[] msg = new int[16];
     private final byte[] scratch = new byte[4096];
+    /** Eight-chunk vector path, or null where the Vector API is absent. */
+    private final Blake3Simd simd;
+    private final int[] cvs = new int[8 * 8];
 
-    private Blake3(int[] keyWords, int flags) {
+    private Blake3(int[] keyWords, int flags, boolean vectorized) {
         System.arraycopy(keyWords, 0, key, 0, 8);
         this.baseFlags = flags;
+        this.simd = vectorized ? Blake3Simd.create() : null;
         reset();
+    }
+
+    /**
+     * True if hashers use the eight-lane vector path: the JVM has {@code jdk.incubator.vector} (started with
+     * {@code --add-modules jdk.incubator.vector}) and 256-bit vectors, and {@code -Dccbt.blake3.scalar=true}
+     * is not set. Otherwise hashing is scalar, with the same results.
+     */
+    public static boolean vectorized() {
+        return SimdSupport.AVAILABLE;
     }
 
     /** A hasher in plain hash mode. */
     public static Blake3 newHasher() {
-        return new Blake3(IV, 0);
+        return newHasher(SimdSupport.AVAILABLE);
     }
 
     /** A hasher in keyed-hash mode with this 32-byte key. */
     public static Blake3 newKeyedHasher(byte[] key) {
+        return newKeyedHasher(key, SimdSupport.AVAILABLE);
+    }
+
+    static Blake3 newHasher(boolean vectorized) {
+        return new Blake3(IV, 0, vectorized && SimdSupport.AVAILABLE);
+    }
+
+    static Blake3 newKeyedHasher(byte[] key, boolean vectorized) {
         if (key.length != 32) {
             throw new IllegalArgumentException("BLAKE3 key must be 32 bytes, got " + key.length);
         }
@@ -69,7 +91,24 @@ public final class Blake3 {
         for (int i = 0; i < 8; i++) {
             words[i] = (int) LE_INT.get(key, 4 * i);
         }
-        return new Blake3(words, KEYED_HASH);
+        return new Blake3(words, KEYED_HASH, vectorized && SimdSupport.AVAILABLE);
+    }
+
+    /** Decides once whether the vector class may be loaded at all. */
+    private static final class SimdSupport {
+        static final boolean AVAILABLE = check();
+
+        private static boolean check() {
+            if (Boolean.getBoolean("ccbt.blake3.scalar")
+                    || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return false;
+            }
+            try {
+                return Blake3Simd.usable();
+            } catch (LinkageError e) {
+                return false;
+            }
+        }
     }
 
     /** Forgets all input. */
@@ -91,6 +130,17 @@ public final class Blake3 {
                 // The chunk is full and more input follows: it is not the root, so finish it.
                 compress(cv, block, 0, chunkCounter, BLOCK_LEN, baseFlags | CHUNK_END | startFlag(), out);
                 pushChunk();
+            }
+            if (simd != null && blockLen == 0 && blocksCompressed == 0 && length > Blake3Simd.LANES * CHUNK_LEN) {
+                // Eight whole chunks with more input after them, one per vector lane.
+                simd.hashChunks(key, baseFlags, data, offset, chunkCounter, cvs);
+                for (int l = 0; l < Blake3Simd.LANES; l++) {
+                    System.arraycopy(cvs, 8 * l, out, 0, 8);
+                    pushChunk();
+                }
+                offset += Blake3Simd.LANES * CHUNK_LEN;
+                length -= Blake3Simd.LANES * CHUNK_LEN;
+                continue;
             }
             if (blockLen == 0 && blocksCompressed == 0 && length > CHUNK_LEN) {
                 // A whole chunk with more input after it, straight from the caller's array.
