@@ -93,13 +93,28 @@ class RealPeerInteropTest {
         RealPeers.require(RealPeers.LIBTORRENT);
         RealPeers.require("transmission-daemon");
         final Path torrent = TestData.writeTorrent(content, PIECE, List.of(), tmp.resolve("two.torrent"));
+        final Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
         try (LibtorrentPeer lt = LibtorrentPeer.seed(torrent, seedRoot);
              TransmissionPeer tr = TransmissionPeer.seed(torrent, seedRoot)) {
-            final Path out = tmp.resolve("out-two");
-            // Transmission never dials 127.x peers: ccbt dials both.
-            assertThat(download(torrent, out, "--peer", "127.0.0.1:" + lt.port(),
-                "--peer", "127.0.0.1:" + tr.peerPort())).isZero();
-            assertSameTree(out.resolve("dataset"));
+            // 16 MiB/s keeps the download going for a few seconds, so that both seeders serve part of it.
+            final EngineConfig config = EngineConfig.defaults(tmp.resolve("two-state"))
+                .withBind(InetAddress.getByName("127.0.0.1"), 0).withDownloadRateLimit(16L << 20);
+            try (Engine engine = new Engine(config, new Metrics())) {
+                engine.listen();
+                final Path out = tmp.resolve("out-two");
+                final TorrentSession session = engine.add(meta, out, null);
+                // Transmission never dials 127.x peers and starts sending only after several seconds: ccbt dials
+                // it first and waits for its first block before dialling libtorrent.
+                session.addPeers(List.of(new InetSocketAddress("127.0.0.1", tr.peerPort())));
+                final long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (session.stats().downloadedPayload() == 0 && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(100);
+                }
+                assertThat(session.stats().downloadedPayload()).as("payload from transmission").isGreaterThan(0);
+                session.addPeers(List.of(new InetSocketAddress("127.0.0.1", lt.port())));
+                session.completion().get(TRANSFER.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                assertSameTree(out.resolve("dataset"));
+            }
             Thread.sleep(1500); // both report their upload counters periodically
             assertThat(lt.uploadedBytes()).as("bytes libtorrent uploaded").isGreaterThan(0);
             assertThat(tr.uploadedBytes()).as("bytes transmission uploaded").isGreaterThan(0);
