@@ -217,30 +217,38 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
             return;
         }
         channel.config().setAutoRead(false);
-        ctx.executor().execute(() -> channel.deregister().addListener(d -> {
-            if (!d.isSuccess()) {
-                LOG.log(System.Logger.Level.DEBUG, "peer stays on its accepting loop: " + d.cause());
+        ctx.executor().execute(() -> {
+            if (phase != Phase.MOVING) {
+                return; // closed meanwhile
+            }
+            channel.deregister().addListener(d -> moved(d, target));
+        });
+    }
+
+    /** On the accepting loop, once deregistered: registers with the torrent's loop, or stays and relays. */
+    private void moved(final Future<?> d, final EventLoop target) {
+        if (!d.isSuccess()) {
+            LOG.log(System.Logger.Level.DEBUG, "peer stays on its accepting loop: " + d.cause());
+            owner = target;
+            relay(target, this::takeOver, null);
+            channel.config().setAutoRead(true);
+            return;
+        }
+        target.register(channel).addListener(r -> {
+            if (!r.isSuccess()) {
+                LOG.log(System.Logger.Level.WARNING, "cannot move peer " + channel.remoteAddress()
+                    + " to its torrent's event loop", r.cause());
+                channel.unsafe().closeForcibly();
                 owner = target;
-                relay(target, this::takeOver, null);
-                channel.config().setAutoRead(true);
+                relay(target, this::closed, null);
                 return;
             }
-            target.register(channel).addListener(r -> {
-                if (!r.isSuccess()) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot move peer " + channel.remoteAddress()
-                        + " to its torrent's event loop", r.cause());
-                    channel.unsafe().closeForcibly();
-                    owner = target;
-                    relay(target, this::closed, null);
-                    return;
-                }
-                owner = target;
-                takeOver();
-                if (phase == Phase.ACTIVE) {
-                    channel.config().setAutoRead(true);
-                }
-            });
-        }));
+            owner = target;
+            takeOver();
+            if (phase == Phase.ACTIVE) {
+                channel.config().setAutoRead(true);
+            }
+        });
     }
 
     /** On the torrent's loop: attaches and decodes what arrived meanwhile. */
