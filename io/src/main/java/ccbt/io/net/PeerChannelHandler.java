@@ -15,6 +15,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -538,6 +539,24 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
         bytesSent += length;
         payloadSent += length;
         ctx.write(data, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendPiece(final int piece, final int offset, final FileRegion region) {
+        if (!sendable()) {
+            region.release();
+            return;
+        }
+        if (region.count() <= 0 || region.count() > Integer.MAX_VALUE - MessageWriter.PIECE_HEADER) {
+            region.release();
+            throw new IllegalArgumentException("block length out of range: " + region.count());
+        }
+        final int length = (int) region.count();
+        bytesSent += MessageWriter.pieceHeader(small(MessageWriter.PIECE_HEADER), piece, offset, length);
+        writePending();
+        bytesSent += length;
+        payloadSent += length;
+        ctx.write(region, ctx.voidPromise());
     }
 
     @Override

@@ -223,6 +223,50 @@ class PeerNetworkTest {
         return first.connections.contains(t.conn) ? first.loop : second.loop;
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("plainTransports")
+    void sendsABlockStraightFromAFile(final Transport transport, @org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception {
+        final byte[] content = new byte[3 * BLOCK];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 13 + 5);
+        }
+        final java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("data"), content);
+        final CompletableFuture<byte[]> received = new CompletableFuture<>();
+        try (PeerNetwork a = new PeerNetwork(transport, 1); PeerNetwork b = new PeerNetwork(transport, 1);
+             java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file)) {
+            final TestEndpoint seeder = new TestEndpoint(InfoHash.fromHex("ee".repeat(20)), a.nextLoop(), 1);
+            seeder.factory = c -> new PeerHandler() {
+                @Override
+                public void onRequest(final int piece, final int offset, final int length) {
+                    c.sendPiece(piece, offset, new io.netty.channel.DefaultFileRegion(fc, offset, length));
+                    c.flush();
+                }
+            };
+            final TestEndpoint leecher = new TestEndpoint(seeder.infoHash, b.nextLoop(), 1);
+            leecher.factory = c -> {
+                c.sendRequest(0, BLOCK, BLOCK);
+                c.flush();
+                return new PeerHandler() {
+                    @Override
+                    public void onPiece(final int piece, final int offset, final ByteBuf data) {
+                        final byte[] copy = new byte[data.readableBytes()];
+                        data.getBytes(data.readerIndex(), copy);
+                        received.complete(copy);
+                    }
+                };
+            };
+            final int port = a.listen(new InetSocketAddress(LOOPBACK, 0), h -> seeder);
+            b.connect(new InetSocketAddress(LOOPBACK, port), null, leecher);
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(Arrays.copyOfRange(content, BLOCK, 2 * BLOCK));
+            assertThat(seeder.connections.getFirst().payloadBytesSent()).isEqualTo(BLOCK);
+        }
+    }
+
+    static List<Transport> plainTransports() {
+        return Arrays.stream(Transport.values()).filter(t -> t != Transport.AUTO && TransportFactory.isAvailable(t)).toList();
+    }
+
     @Test
     void autoPicksTheBestAvailableTransport() {
         try (PeerNetwork net = new PeerNetwork(Transport.AUTO, 1)) {
