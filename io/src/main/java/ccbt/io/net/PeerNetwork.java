@@ -149,6 +149,12 @@ public final class PeerNetwork implements AutoCloseable {
         return attached;
     }
 
+    private void drainLoops() {
+        for (final io.netty.util.concurrent.EventExecutor loop : group) {
+            loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * Stops listening, closes every connection (each handler sees {@code onClosed}) and shuts the
      * event loops down, waiting up to 10 s.
@@ -160,6 +166,10 @@ public final class PeerNetwork implements AutoCloseable {
             s.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Channel-inactive events run after the close futures and may be relayed to a torrent's loop:
+        // let every loop drain twice so each handler has seen onClosed before the loops stop.
+        drainLoops();
+        drainLoops();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 }

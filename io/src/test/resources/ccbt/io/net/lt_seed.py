@@ -7,6 +7,7 @@ Writes WORK_DIR/content (256 KiB, byte i = (7 * i + 3) mod 256), makes a v1 torr
 pieces, seeds it and prints "READY <info-hash hex> <port>". Exits when stdin closes.
 """
 import os
+import select
 import sys
 import time
 
@@ -29,7 +30,8 @@ ses = lt.session({
     "enable_lsd": False,
     "enable_upnp": False,
     "enable_natpmp": False,
-    "alert_mask": 0,
+    "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.peer_notification
+    | lt.alert.category_t.connect_notification | lt.alert.category_t.status_notification,
 })
 atp = lt.add_torrent_params()
 atp.ti = info
@@ -37,8 +39,16 @@ atp.save_path = work
 atp.flags |= lt.torrent_flags.seed_mode
 handle = ses.add_torrent(atp)
 deadline = time.time() + 20
-while ses.listen_port() == 0 and time.time() < deadline:
+# Incoming peers for a torrent that is not started yet are dropped: wait until it seeds.
+while (ses.listen_port() == 0 or not handle.status().is_seeding) and time.time() < deadline:
     time.sleep(0.05)
 sys.stdout.write("READY %s %d\n" % (str(info.info_hash()), ses.listen_port()))
 sys.stdout.flush()
-sys.stdin.read()
+# Until stdin closes, log libtorrent's alerts to stderr (the test keeps them in seeder.log).
+while True:
+    ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+    for a in ses.pop_alerts():
+        sys.stderr.write("%s: %s\n" % (type(a).__name__, a.message()))
+    sys.stderr.flush()
+    if ready and not sys.stdin.readline():
+        break
