@@ -22,30 +22,36 @@ final class NativeFallocate {
     private static final MethodHandle POSIX_FALLOCATE;
 
     static {
-        MethodHandle open = null;
-        MethodHandle close = null;
-        MethodHandle fallocate = null;
+        final MethodHandle[] handles = link();
+        OPEN = handles[0];
+        CLOSE = handles[1];
+        POSIX_FALLOCATE = handles[2];
+    }
+
+    /** {open, close, posix_fallocate}, all null where they cannot be linked. */
+    @SuppressWarnings("restricted") // native access is what FULL preallocation is for; see the class comment
+    private static MethodHandle[] link() {
         try {
-            if (System.getProperty("os.name", "").startsWith("Linux")) {
-                final Linker linker = Linker.nativeLinker();
-                final SymbolLookup libc = linker.defaultLookup();
-                open = linker.downcallHandle(libc.find("open").orElseThrow(),
+            if (!System.getProperty("os.name", "").startsWith("Linux")) {
+                return new MethodHandle[3];
+            }
+            final Linker linker = Linker.nativeLinker();
+            final SymbolLookup libc = linker.defaultLookup();
+            return new MethodHandle[] {
+                linker.downcallHandle(libc.find("open").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                                 ValueLayout.JAVA_INT),
-                        Linker.Option.firstVariadicArg(2));
-                close = linker.downcallHandle(libc.find("close").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-                fallocate = linker.downcallHandle(libc.find("posix_fallocate").orElseThrow(),
+                        Linker.Option.firstVariadicArg(2)),
+                linker.downcallHandle(libc.find("close").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)),
+                linker.downcallHandle(libc.find("posix_fallocate").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_LONG));
-            }
+                                ValueLayout.JAVA_LONG)),
+            };
         } catch (final RuntimeException e) {
             // No native access (e.g. --enable-native-access denied) or no such symbol: zeros are written instead.
-            open = null;
+            return new MethodHandle[3];
         }
-        OPEN = open;
-        CLOSE = close;
-        POSIX_FALLOCATE = fallocate;
     }
 
     private NativeFallocate() {

@@ -294,7 +294,8 @@ public final class PieceStore implements AutoCloseable {
         }
     }
 
-    private static void putZeros(final ByteBuffer dst, final int n) {
+    /** Puts {@code n} zero bytes (pad-file content) at dst's position, in bulk. */
+    static void putZeros(final ByteBuffer dst, final int n) {
         int left = n;
         while (left > 0) {
             final int k = Math.min(left, ZEROS.capacity());

@@ -250,9 +250,7 @@ public final class Recheck {
                         final int n = (int) Math.min(fileEnd - at, limit - buf.position());
                         buf.limit(buf.position() + n);
                         if (paths[f] == null) {
-                            while (buf.hasRemaining()) {
-                                buf.put((byte) 0);
-                            }
+                            PieceStore.putZeros(buf, n);
                         } else {
                             final FileChannel ch = channel(f);
                             if (ch == null) {

@@ -163,7 +163,7 @@ public final class ResumeData {
             if (hashLength != 20 && hashLength != 32) {
                 throw new IOException("info-hash length " + hashLength);
             }
-            final byte[] infoHash = in.readNBytes(hashLength);
+            final byte[] infoHash = readExactly(in, hashLength);
             final int pieceLength = in.readInt();
             final long totalLength = in.readLong();
             final int pieceCount = in.readInt();
@@ -173,10 +173,10 @@ public final class ResumeData {
                         + " bytes for " + totalLength + " bytes");
             }
             final int bitfieldLength = in.readInt();
-            if (bitfieldLength != Bitfield.byteLength(pieceCount)) {
+            if (bitfieldLength != Bitfield.byteLength(pieceCount) || bitfieldLength > in.available()) {
                 throw new IOException("bitfield of " + bitfieldLength + " bytes for " + pieceCount + " pieces");
             }
-            final Bitfield verified = Bitfield.fromWire(in.readNBytes(bitfieldLength), pieceCount);
+            final Bitfield verified = Bitfield.fromWire(readExactly(in, bitfieldLength), pieceCount);
             final int files = in.readInt();
             if (files < 0 || files > MAX_FILES || files > in.available() / 24) {
                 throw new IOException("file count " + files);
@@ -196,6 +196,12 @@ public final class ResumeData {
         } catch (final EOFException e) {
             throw new IOException("ends early", e);
         }
+    }
+
+    private static byte[] readExactly(final DataInputStream in, final int n) throws IOException {
+        final byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
     }
 
     /** Writes this resume data to {@code file} atomically and durably (see the class comment). */

@@ -130,6 +130,38 @@ class PieceStoreTest {
         assertThat(c).isEqualTo(Arrays.copyOfRange(all, 101_008, all.length));
     }
 
+    /** The per-block path: once channels are open, writes and reads allocate nothing. */
+    @Test
+    void writesAndReadsDoNotAllocate(@TempDir Path root) {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        FileLayout l = oddLayout();
+        byte[] all = content(l, 6);
+        try (PieceStore s = PieceStore.open(root, l, Preallocation.SPARSE)) {
+            ByteBuffer[] pieces = new ByteBuffer[l.pieceCount()];
+            for (int p = 0; p < pieces.length; p++) {
+                pieces[p] = pieceBuffer(l, all, p);
+            }
+            ByteBuffer dst = ByteBuffer.allocateDirect(16_384);
+            int ops = 2_000;
+            for (int round = 0; round < 2; round++) { // the first round warms up (JIT, channel opening)
+                long tid = Thread.currentThread().threadId();
+                long before = mx.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < ops; i++) {
+                    int p = i % pieces.length;
+                    s.writePiece(p, pieces[p]);
+                    dst.clear();
+                    s.readBlock(2, 1_000, dst); // spans a.bin, the pad file, b.bin and c.bin
+                }
+                long allocated = mx.getThreadAllocatedBytes(tid) - before;
+                if (round == 1) {
+                    // 16 bytes per op would be 32 KB; allow a little for one-off JVM work.
+                    assertThat(allocated).isLessThan(4_096);
+                }
+            }
+        }
+    }
+
     @Test
     void concurrentReadersWhileChannelsAreEvicted(@TempDir Path root) throws Exception {
         FileLayout l = oddLayout();

@@ -67,6 +67,26 @@ class ResumeDataTest {
         assertThat(ResumeData.load(file).bitfield()).isEqualTo(more);
     }
 
+    /** Save never rewrites the old file in place: a reader (or a crash) mid-save sees the old or the new whole. */
+    @Test
+    void saveReplacesByRenameNotInPlace(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("dl");
+        FileLayout l = storeWithData(root);
+        Path file = dir.resolve("t.resume");
+        ResumeData.of(HASH, someVerified(l.pieceCount()), l.pieceCount(), l, root).save(file);
+        byte[] oldBytes = Files.readAllBytes(file);
+        try (java.nio.channels.FileChannel old = java.nio.channels.FileChannel.open(file)) {
+            Bitfield all = new Bitfield(l.pieceCount());
+            all.setAll();
+            ResumeData.of(HASH, all, l.pieceCount(), l, root).save(file);
+            // The handle opened before the save still reads the complete old file: a new inode was renamed in.
+            ByteBuffer b = ByteBuffer.allocate(oldBytes.length + 1);
+            old.read(b, 0);
+            assertThat(Arrays.copyOf(b.array(), b.position())).isEqualTo(oldBytes);
+        }
+        assertThat(ResumeData.load(file).bitfield().isComplete()).isTrue();
+    }
+
     @Test
     void absentFileIsNull(@TempDir Path dir) {
         assertThat(ResumeData.load(dir.resolve("none"))).isNull();
@@ -152,6 +172,42 @@ class ResumeDataTest {
         assertThat(r.matches(other)).isFalse();
         assertThat(r.piecesToRecheck(other, root).isComplete()).isTrue();
         assertThat(r.trustedPieces(other, root).isEmpty()).isTrue();
+    }
+
+    /** The decoder is a parser of untrusted bytes: whatever they are, it answers null/data or a StoreException. */
+    @net.jqwik.api.Property(tries = 300)
+    void anyBytesDecodeOrFailCleanly(@net.jqwik.api.ForAll byte[] noise,
+                                     @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int cut,
+                                     @net.jqwik.api.ForAll boolean fixCrc) throws Exception {
+        Path dir = Files.createTempDirectory("resume-fuzz");
+        try {
+            FileLayout l = new FileLayout(List.of(StoredFile.of("a", 1000), StoredFile.of("b", 3000)), 512);
+            byte[] good = ResumeData.of(HASH, someVerified(l.pieceCount()), l.pieceCount(), l, dir).encode();
+            // Splice noise into a valid file, and optionally recompute the CRC so the field checks are reached.
+            byte[] bytes = Arrays.copyOf(good, Math.max(12, Math.min(good.length, cut + noise.length + 4)));
+            System.arraycopy(noise, 0, bytes, Math.min(cut, bytes.length), Math.min(noise.length, bytes.length - Math.min(cut, bytes.length)));
+            if (fixCrc && bytes.length > 4) {
+                withCrc(bytes);
+            }
+            Path file = dir.resolve("r");
+            Files.write(file, bytes);
+            try {
+                ResumeData r = ResumeData.read(file);
+                if (r != null) {
+                    assertThat(r.infoHash().length).isIn(20, 32);
+                    r.piecesToRecheck(l, dir);
+                }
+            } catch (StoreException e) {
+                assertThat(e).hasMessageContaining(file.toString());
+            }
+        } finally {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
     }
 
     @Test

@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Counter {
     private final String name;
     private final String help;
+    private final String labels;
     private final LongAdder value = new LongAdder();
 
-    Counter(final String name, final String help) {
+    Counter(final String name, final String help, final String labels) {
         this.name = name;
         this.help = help;
+        this.labels = labels;
     }
 
     /** Adds one. */
@@ -24,7 +26,7 @@ public final class Counter {
     /** Adds {@code delta}, which must not be negative (a counter never goes down). */
     public void add(final long delta) {
         if (delta < 0) {
-            throw new IllegalArgumentException("counter " + name + " cannot decrease by " + delta);
+            throw new IllegalArgumentException("counter " + name + labels + " cannot decrease by " + delta);
         }
         value.add(delta);
     }
@@ -40,5 +42,10 @@ public final class Counter {
 
     public String help() {
         return help;
+    }
+
+    /** The label set as exposed, e.g. {@code {direction="down"}}, or "" for none. */
+    public String labels() {
+        return labels;
     }
 }

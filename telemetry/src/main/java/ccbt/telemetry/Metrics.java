@@ -24,34 +24,56 @@ public final class Metrics {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final double[] QUANTILES = {0.5, 0.99, 0.999};
 
-    private final Map<String, Object> byName = new LinkedHashMap<>();
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    private final Map<String, Family> families = new LinkedHashMap<>();
     private final Map<String, StageLatency> stages = new LinkedHashMap<>();
+    private final long quantileWindowNanos;
+
+    /** A registry whose stage quantiles cover the whole run (CLI runs, benchmarks). */
+    public Metrics() {
+        this.quantileWindowNanos = 0;
+    }
+
+    /**
+     * A registry whose stage quantiles and max cover the last {@code quantileWindow} to twice that (a
+     * long-running daemon); counts and sums stay cumulative as Prometheus expects.
+     */
+    public Metrics(final java.time.Duration quantileWindow) {
+        if (quantileWindow.isNegative() || quantileWindow.isZero()) {
+            throw new IllegalArgumentException("quantile window " + quantileWindow + " must be positive");
+        }
+        this.quantileWindowNanos = quantileWindow.toNanos();
+    }
 
     /**
      * The counter called {@code name}, created on first use. Asking again with the same name returns
      * the same counter; a name already taken by a gauge is refused.
      */
-    public synchronized Counter counter(final String name, final String help) {
-        checkName(name);
-        final Object existing = byName.get(name);
-        if (existing instanceof Counter c) {
-            return c;
-        }
+    public Counter counter(final String name, final String help) {
+        return counter(name, help, new String[0]);
+    }
+
+    /**
+     * The counter {@code name} with labels given as name/value pairs, e.g.
+     * {@code counter("ccbt_peer_bytes_total", "...", "direction", "down")}; created on first use. All
+     * counters of one name share the label names. Keep label values bounded (no peer addresses).
+     */
+    public synchronized Counter counter(final String name, final String help, final String... labels) {
+        final Family f = family(name, help, "counter", labels);
+        final String key = renderLabels(labels);
+        final Object existing = f.children.get(key);
         if (existing != null) {
-            throw new IllegalArgumentException("metric name " + name + " is already a gauge");
+            return (Counter) existing;
         }
-        final Counter c = new Counter(name, help);
-        byName.put(name, c);
+        final Counter c = new Counter(name, help, key);
+        f.children.put(key, c);
         return c;
     }
 
     /** Registers a gauge whose value is read from {@code value} at every scrape (on the scraping thread). */
-    public synchronized void gauge(final String name, final String help, final DoubleSupplier value) {
-        checkName(name);
-        if (byName.containsKey(name)) {
-            throw new IllegalArgumentException("metric name " + name + " is already registered");
-        }
-        byName.put(name, new Gauge(name, help, value));
+    public void gauge(final String name, final String help, final DoubleSupplier value) {
+        gauge(name, help, value, new String[0]);
     }
 
     /** Registers a gauge with an integral value (ring fill, open files, peers). */
@@ -59,12 +81,39 @@ public final class Metrics {
         gauge(name, help, (DoubleSupplier) () -> value.getAsLong());
     }
 
+    /** Registers a labeled gauge (labels as name/value pairs); each name and label set once. */
+    public synchronized void gauge(final String name, final String help, final DoubleSupplier value,
+                                   final String... labels) {
+        final Family f = family(name, help, "gauge", labels);
+        final String key = renderLabels(labels);
+        if (f.children.containsKey(key)) {
+            throw new IllegalArgumentException("gauge " + name + key + " is already registered");
+        }
+        f.children.put(key, value);
+    }
+
+    /**
+     * Drops the counter or gauge {@code name} with exactly these labels (say, a removed torrent's), so that
+     * label cardinality stays bounded. Returns false if there was none.
+     */
+    public synchronized boolean remove(final String name, final String... labels) {
+        final Family f = families.get(name);
+        if (f == null) {
+            return false;
+        }
+        final boolean removed = f.children.remove(renderLabels(labels)) != null;
+        if (f.children.isEmpty()) {
+            families.remove(name);
+        }
+        return removed;
+    }
+
     /** The latency recorder of {@code stageName}, created on first use. */
     public synchronized StageLatency stage(final String stageName) {
         if (stageName == null || stageName.isEmpty()) {
             throw new IllegalArgumentException("empty stage name");
         }
-        return stages.computeIfAbsent(stageName, StageLatency::new);
+        return stages.computeIfAbsent(stageName, n -> new StageLatency(n, quantileWindowNanos));
     }
 
     /** All stage recorders, in creation order. */
@@ -75,9 +124,11 @@ public final class Metrics {
     /** All counters, in registration order. */
     public synchronized List<Counter> counters() {
         final List<Counter> out = new ArrayList<>();
-        for (final Object m : byName.values()) {
-            if (m instanceof Counter c) {
-                out.add(c);
+        for (final Family f : families.values()) {
+            for (final Object child : f.children.values()) {
+                if (child instanceof Counter c) {
+                    out.add(c);
+                }
             }
         }
         return out;
@@ -85,20 +136,25 @@ public final class Metrics {
 
     /** Everything, in the Prometheus text exposition format 0.0.4. */
     public String scrape() {
-        final List<Object> metrics;
+        final List<Family> snapshot = new ArrayList<>();
         final List<StageLatency> stageList;
         synchronized (this) {
-            metrics = new ArrayList<>(byName.values());
+            for (final Family f : families.values()) {
+                snapshot.add(f.copy());
+            }
             stageList = List.copyOf(stages.values());
         }
         final StringBuilder out = new StringBuilder(4096);
-        for (final Object m : metrics) {
-            if (m instanceof Counter c) {
-                header(out, c.name(), c.help(), "counter");
-                out.append(c.name()).append(' ').append(c.get()).append('\n');
-            } else if (m instanceof Gauge g) {
-                header(out, g.name, g.help, "gauge");
-                out.append(g.name).append(' ').append(formatDouble(readGauge(g))).append('\n');
+        for (final Family f : snapshot) {
+            header(out, f.name, f.help, f.type);
+            for (final Map.Entry<String, Object> e : f.children.entrySet()) {
+                out.append(f.name).append(e.getKey()).append(' ');
+                if (e.getValue() instanceof Counter c) {
+                    out.append(c.get());
+                } else {
+                    out.append(formatDouble(readGauge((DoubleSupplier) e.getValue())));
+                }
+                out.append('\n');
             }
         }
         if (!stageList.isEmpty()) {
@@ -108,15 +164,70 @@ public final class Metrics {
             }
             summary(out, STAGE_SERVICE, "Time a stage handler spent on one event.", snaps, true);
             summary(out, STAGE_QUEUE_WAIT, "Time an event waited in the ring before its stage took it.", snaps, false);
-            maxGauge(out, STAGE_SERVICE_MAX, "Longest service time of a stage since start.", snaps, true);
-            maxGauge(out, STAGE_QUEUE_WAIT_MAX, "Longest queue wait of a stage since start.", snaps, false);
+            maxGauge(out, STAGE_SERVICE_MAX, "Longest service time of a stage over the quantile window.", snaps, true);
+            maxGauge(out, STAGE_QUEUE_WAIT_MAX, "Longest queue wait of a stage over the quantile window.", snaps, false);
         }
         return out.toString();
     }
 
-    private static double readGauge(final Gauge g) {
+    private Family family(final String name, final String help, final String type, final String[] labels) {
+        checkName(name);
+        final List<String> labelNames = labelNames(labels);
+        final Family f = families.get(name);
+        if (f == null) {
+            final Family created = new Family(name, help == null ? "" : help, type, labelNames);
+            families.put(name, created);
+            return created;
+        }
+        if (!f.type.equals(type)) {
+            throw new IllegalArgumentException("metric name " + name + " is already a " + f.type);
+        }
+        if (!f.labelNames.equals(labelNames)) {
+            throw new IllegalArgumentException(
+                    "metric " + name + " has labels " + f.labelNames + ", not " + labelNames);
+        }
+        return f;
+    }
+
+    private static List<String> labelNames(final String[] labels) {
+        if (labels.length % 2 != 0) {
+            throw new IllegalArgumentException("labels must be name/value pairs, got " + List.of(labels));
+        }
+        final List<String> names = new ArrayList<>(labels.length / 2);
+        for (int i = 0; i < labels.length; i += 2) {
+            final String n = labels[i];
+            if (n == null || !LABEL_NAME.matcher(n).matches() || n.startsWith("__") || n.equals("quantile")
+                    || n.equals("le")) {
+                throw new IllegalArgumentException("invalid label name " + n);
+            }
+            if (labels[i + 1] == null) {
+                throw new IllegalArgumentException("label " + n + " has no value");
+            }
+            names.add(n);
+        }
+        return names;
+    }
+
+    /** {@code {a="x",b="y"}}, or "" without labels; also the key of a family's child. */
+    private static String renderLabels(final String[] labels) {
+        if (labels.length == 0) {
+            return "";
+        }
+        final StringBuilder b = new StringBuilder().append('{');
+        for (int i = 0; i < labels.length; i += 2) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(labels[i]).append("=\"");
+            escapeLabel(b, labels[i + 1]);
+            b.append('"');
+        }
+        return b.append('}').toString();
+    }
+
+    private static double readGauge(final DoubleSupplier g) {
         try {
-            return g.value.getAsDouble();
+            return g.getAsDouble();
         } catch (final RuntimeException e) {
             // A broken gauge must not take the whole scrape down; NaN is Prometheus' "no value".
             return Double.NaN;
@@ -133,7 +244,7 @@ public final class Metrics {
                 out.append(family).append("{stage=\"");
                 escapeLabel(out, s.stage());
                 out.append("\",quantile=\"").append(q).append("\"} ");
-                out.append(d.count() == 0 ? "NaN" : formatDouble(seconds(d.quantile(q)))).append('\n');
+                out.append(d.windowCount() == 0 ? "NaN" : formatDouble(seconds(d.quantile(q)))).append('\n');
             }
             out.append(family).append("_sum{stage=\"");
             escapeLabel(out, s.stage());
@@ -213,6 +324,15 @@ public final class Metrics {
         }
     }
 
-    private record Gauge(String name, String help, DoubleSupplier value) {
+    /** All metrics of one name: one HELP and TYPE, one sample line per label set. */
+    private record Family(String name, String help, String type, List<String> labelNames,
+                          LinkedHashMap<String, Object> children) {
+        Family(final String name, final String help, final String type, final List<String> labelNames) {
+            this(name, help, type, labelNames, new LinkedHashMap<>());
+        }
+
+        Family copy() {
+            return new Family(name, help, type, labelNames, new LinkedHashMap<>(children));
+        }
     }
 }

@@ -12,7 +12,9 @@ import org.HdrHistogram.Recorder;
  * allocation-free (HdrHistogram {@link Recorder}); {@link #snapshot()} swaps the interval histograms
  * out and folds them into cumulative ones, without stopping the writers.
  *
- * <p>Quantiles are over everything recorded since the stage was created (like the count and sum).
+ * <p>Count and sum cover everything since the stage was created. Quantiles and max cover the same by
+ * default (right for a CLI run or a benchmark); with a quantile window W (a seedbox that runs for weeks)
+ * they cover the last W to 2W: two alternating window histograms, rotated at snapshot time.
  */
 public final class StageLatency {
     /** Longest latency tracked; longer values are recorded as this (a stage stuck that long is broken anyway). */
@@ -20,11 +22,13 @@ public final class StageLatency {
     private static final int SIGNIFICANT_DIGITS = 3;
 
     private final String stage;
-    private final Side service = new Side();
-    private final Side queueWait = new Side();
+    private final Side service;
+    private final Side queueWait;
 
-    StageLatency(final String stage) {
+    StageLatency(final String stage, final long windowNanos) {
         this.stage = stage;
+        this.service = new Side(windowNanos);
+        this.queueWait = new Side(windowNanos);
     }
 
     /** The stage's name, as in the {@code stage} label. */
@@ -42,8 +46,12 @@ public final class StageLatency {
     }
 
     /** Cumulative statistics of both latencies since creation. Safe to call from any thread. */
-    public synchronized Snapshot snapshot() {
-        return new Snapshot(stage, service.snapshot(), queueWait.snapshot());
+    public Snapshot snapshot() {
+        return snapshot(System.nanoTime());
+    }
+
+    synchronized Snapshot snapshot(final long nowNanos) {
+        return new Snapshot(stage, service.snapshot(nowNanos), queueWait.snapshot(nowNanos));
     }
 
     /** One stage's statistics. */
@@ -51,10 +59,12 @@ public final class StageLatency {
     }
 
     /**
-     * Statistics of one latency in nanoseconds. {@code sumNanos} is exact (values above ten minutes
-     * excepted); quantiles and max carry HdrHistogram's three significant digits.
+     * Statistics of one latency in nanoseconds. {@code count} and {@code sumNanos} are since creation and
+     * exact (values above ten minutes excepted); quantiles and max are over the quantile window and carry
+     * HdrHistogram's three significant digits; {@code windowCount} is the number of events they are over
+     * (equal to {@code count} without a window; 0 means the quantiles are undefined).
      */
-    public record Distribution(long count, long sumNanos, long p50, long p99, long p999, long max) {
+    public record Distribution(long count, long sumNanos, long p50, long p99, long p999, long max, long windowCount) {
         /** The value at {@code quantile} (0..1) in nanoseconds, for the quantiles this record keeps. */
         public long quantile(final double quantile) {
             if (quantile == 0.5) {
@@ -70,12 +80,34 @@ public final class StageLatency {
         }
     }
 
-    /** One latency: a recorder that writers hit, and a cumulative histogram only the reader touches. */
+    /**
+     * One latency: a recorder that writers hit, and histograms only the reader (under the stage's lock)
+     * touches: cumulative, and with a window the current and previous window plus a merge buffer.
+     */
     private static final class Side {
         private final Recorder recorder = new Recorder(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
-        private final Histogram cumulative = new Histogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
+        private final Histogram cumulative = newHistogram();
         private final LongAdder sum = new LongAdder();
+        private final long windowNanos;
+        private Histogram current;
+        private Histogram previous;
+        private Histogram merged;
+        private long currentStart;
         private Histogram recycle;
+
+        Side(final long windowNanos) {
+            this.windowNanos = windowNanos;
+            if (windowNanos > 0) {
+                current = newHistogram();
+                previous = newHistogram();
+                merged = newHistogram();
+                currentStart = System.nanoTime();
+            }
+        }
+
+        private static Histogram newHistogram() {
+            return new Histogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
+        }
 
         void record(final long nanos) {
             final long v = nanos < 0 ? 0 : Math.min(nanos, HIGHEST_TRACKABLE_NANOS);
@@ -83,21 +115,43 @@ public final class StageLatency {
             sum.add(v);
         }
 
-        Distribution snapshot() {
+        Distribution snapshot(final long now) {
             final Histogram interval = recorder.getIntervalHistogram(recycle);
             cumulative.add(interval);
+            Histogram source = cumulative;
+            if (windowNanos > 0) {
+                final long age = now - currentStart;
+                if (age >= 2 * windowNanos) {
+                    // Nothing was snapshot for two windows: both are stale.
+                    previous.reset();
+                    current.reset();
+                    currentStart = now;
+                } else if (age >= windowNanos) {
+                    final Histogram oldest = previous;
+                    oldest.reset();
+                    previous = current;
+                    current = oldest;
+                    currentStart = now;
+                }
+                current.add(interval);
+                merged.reset();
+                merged.add(previous);
+                merged.add(current);
+                source = merged;
+            }
             recycle = interval;
             final long count = cumulative.getTotalCount();
-            if (count == 0) {
-                return new Distribution(0, 0, 0, 0, 0, 0);
+            if (source.getTotalCount() == 0) {
+                return new Distribution(count, sum.sum(), 0, 0, 0, 0, 0);
             }
             return new Distribution(
                     count,
                     sum.sum(),
-                    cumulative.getValueAtPercentile(50.0),
-                    cumulative.getValueAtPercentile(99.0),
-                    cumulative.getValueAtPercentile(99.9),
-                    cumulative.getMaxValue());
+                    source.getValueAtPercentile(50.0),
+                    source.getValueAtPercentile(99.0),
+                    source.getValueAtPercentile(99.9),
+                    source.getMaxValue(),
+                    source.getTotalCount());
         }
     }
 }

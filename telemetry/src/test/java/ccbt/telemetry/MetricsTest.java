@@ -82,6 +82,37 @@ class MetricsTest {
     }
 
     @Test
+    void labeledMetricsShareOneFamilyAndCanBeRemoved() {
+        Metrics m = new Metrics();
+        Counter down = m.counter("ccbt_bytes_total", "Payload bytes.", "direction", "down");
+        Counter up = m.counter("ccbt_bytes_total", "Payload bytes.", "direction", "up");
+        assertThat(m.counter("ccbt_bytes_total", "Payload bytes.", "direction", "down")).isSameAs(down);
+        down.add(10);
+        up.add(3);
+        m.gauge("ccbt_torrent_peers", "Peers per torrent.", () -> 4, "torrent", "ab\"c");
+        String text = m.scrape();
+        assertWellFormed(text);
+        assertThat(text).containsOnlyOnce("# TYPE ccbt_bytes_total counter\n");
+        assertThat(text).contains("ccbt_bytes_total{direction=\"down\"} 10\nccbt_bytes_total{direction=\"up\"} 3\n");
+        assertThat(text).contains("ccbt_torrent_peers{torrent=\"ab\\\"c\"} 4\n");
+
+        assertThatThrownBy(() -> m.counter("ccbt_bytes_total", "x", "dir", "down")).hasMessageContaining("[direction]");
+        assertThatThrownBy(() -> m.counter("ccbt_bytes_total", "x")).hasMessageContaining("[direction]");
+        assertThatThrownBy(() -> m.counter("ccbt_y_total", "x", "direction")).hasMessageContaining("pairs");
+        assertThatThrownBy(() -> m.counter("ccbt_y_total", "x", "quantile", "1")).hasMessageContaining("quantile");
+        assertThatThrownBy(() -> m.gauge("ccbt_torrent_peers", "x", () -> 1, "torrent", "ab\"c"))
+                .hasMessageContaining("already");
+
+        assertThat(m.remove("ccbt_torrent_peers", "torrent", "ab\"c")).isTrue();
+        assertThat(m.remove("ccbt_torrent_peers", "torrent", "ab\"c")).isFalse();
+        assertThat(m.remove("ccbt_bytes_total", "direction", "up")).isTrue();
+        text = m.scrape();
+        assertWellFormed(text);
+        assertThat(text).doesNotContain("ccbt_torrent_peers").doesNotContain("direction=\"up\"");
+        assertThat(m.counters()).containsExactly(down);
+    }
+
+    @Test
     void failingGaugeScrapesAsNaN() {
         Metrics m = new Metrics();
         m.gauge("ccbt_broken", "throws", () -> {

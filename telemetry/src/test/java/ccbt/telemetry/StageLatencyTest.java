@@ -1,6 +1,7 @@
 package ccbt.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,62 @@ class StageLatencyTest {
         assertThat(d.count()).isEqualTo(2);
         assertThat(d.max()).isBetween(300L, 301L);
         assertThat(s.snapshot().service().count()).isEqualTo(2);
+    }
+
+    @Test
+    void windowedQuantilesForgetOldEventsButCountsDoNot() {
+        Metrics m = new Metrics(java.time.Duration.ofSeconds(60));
+        StageLatency s = m.stage("x");
+        long t0 = System.nanoTime();
+        long sec = 1_000_000_000L;
+        for (int i = 0; i < 100; i++) {
+            s.record(0, 1_000_000); // 1 ms
+        }
+        StageLatency.Distribution d = s.snapshot(t0 + 10 * sec).service();
+        assertThat(d.windowCount()).isEqualTo(100);
+        assertThat(d.p99()).isBetween(1_000_000L, 1_001_000L);
+        // One window later the 1 ms events are in the previous window: still counted.
+        for (int i = 0; i < 100; i++) {
+            s.record(0, 1000); // 1 µs
+        }
+        d = s.snapshot(t0 + 70 * sec).service();
+        assertThat(d.windowCount()).isEqualTo(200);
+        assertThat(d.max()).isBetween(1_000_000L, 1_001_000L);
+        // Another window later they are gone from the quantiles, but not from count and sum.
+        s.record(0, 1000);
+        d = s.snapshot(t0 + 131 * sec).service();
+        assertThat(d.windowCount()).isEqualTo(101);
+        assertThat(d.max()).isBetween(1000L, 1001L);
+        assertThat(d.count()).isEqualTo(201);
+        assertThat(d.sumNanos()).isEqualTo(100 * 1_000_000L + 101 * 1000L);
+        // Long silence: both windows are stale, quantiles undefined (NaN in the scrape), counts kept.
+        d = s.snapshot(t0 + 1000 * sec).service();
+        assertThat(d.windowCount()).isZero();
+        assertThat(d.count()).isEqualTo(201);
+        assertThatThrownBy(() -> new Metrics(java.time.Duration.ZERO)).hasMessageContaining("PT0S");
+    }
+
+    /** Handlers call record() and counters per event: neither may allocate. */
+    @Test
+    void recordingAndCountingDoNotAllocate() {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Metrics m = new Metrics();
+        StageLatency s = m.stage("x");
+        Counter c = m.counter("ccbt_x_total", "x");
+        long tid = Thread.currentThread().threadId();
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 50_000; i++) {
+                s.record(i, 1000L * i);
+                c.inc();
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            if (round == 1) {
+                assertThat(allocated).isLessThan(4_096);
+            }
+        }
+        assertThat(s.snapshot().service().count()).isEqualTo(100_000);
     }
 
     @Test

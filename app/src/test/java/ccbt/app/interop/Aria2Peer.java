@@ -23,12 +23,14 @@ public final class Aria2Peer implements AutoCloseable {
     private final PeerProcess process;
     private final int port;
     private final boolean seeding;
+    private volatile boolean listening;
     private volatile boolean seedingNow;
     private volatile boolean downloadComplete;
     private volatile String lastSummary = "";
     private volatile String share = "";
 
-    private Aria2Peer(final Path torrent, final Path dir, final String trackerUrl, final boolean seed) {
+    private Aria2Peer(final Path torrent, final Path dir, final String trackerUrl, final boolean seed,
+                      final List<String> extraArgs) {
         this.seeding = seed;
         this.port = RealPeers.freePort();
         final List<String> cmd = new ArrayList<>(List.of(RealPeers.executable("aria2c").toString(),
@@ -55,6 +57,7 @@ public final class Aria2Peer implements AutoCloseable {
         } else {
             cmd.add("--seed-time=0"); // exits (code 0) once the download is complete and verified
         }
+        cmd.addAll(extraArgs);
         cmd.add(torrent.toAbsolutePath().toString());
         final Path work = PeerProcess.newWorkDir(seed ? "aria2-seed" : "aria2-leech");
         this.process = PeerProcess.start(seed ? "aria2-seed" : "aria2-leech", cmd, work, Map.of(), this::parse,
@@ -68,8 +71,6 @@ public final class Aria2Peer implements AutoCloseable {
         }
     }
 
-    private volatile boolean listening;
-
     /** A seeder of the content under {@code dir}, verified first; uses the torrent's own trackers. */
     public static Aria2Peer seed(final Path torrent, final Path dir) {
         return seed(torrent, dir, null);
@@ -77,14 +78,22 @@ public final class Aria2Peer implements AutoCloseable {
 
     /** A seeder announcing only to {@code trackerUrl} (an HTTP tracker; null = the torrent's trackers). */
     public static Aria2Peer seed(final Path torrent, final Path dir, final String trackerUrl) {
-        RealPeers.require("aria2c");
-        return new Aria2Peer(torrent, dir, trackerUrl, true);
+        return start(torrent, dir, trackerUrl, true, List.of());
     }
 
     /** A leecher into {@code dir} that finds peers through {@code trackerUrl} (HTTP; null = the torrent's). */
     public static Aria2Peer leech(final Path torrent, final Path dir, final String trackerUrl) {
+        return start(torrent, dir, trackerUrl, false, List.of());
+    }
+
+    /**
+     * A peer with extra aria2c options appended after the harness's own (later options win), e.g.
+     * {@code "--bt-require-crypto=true"} or {@code "--max-upload-limit=1M"}.
+     */
+    public static Aria2Peer start(final Path torrent, final Path dir, final String trackerUrl, final boolean seed,
+                                  final List<String> extraArgs) {
         RealPeers.require("aria2c");
-        return new Aria2Peer(torrent, dir, trackerUrl, false);
+        return new Aria2Peer(torrent, dir, trackerUrl, seed, List.copyOf(extraArgs));
     }
 
     /** Its BitTorrent listen port on 127.0.0.1. */
@@ -107,8 +116,8 @@ public final class Aria2Peer implements AutoCloseable {
             return;
         }
         final long start = System.nanoTime();
-        process.await("aria2 download complete (last summary: " + lastSummary + ")", timeout,
-            () -> downloadComplete);
+        process.await("aria2 download complete", timeout, () -> downloadComplete,
+            () -> "; last summary: " + lastSummary);
         final Duration left = timeout.minusNanos(System.nanoTime() - start);
         final int code = process.awaitExit("aria2 exit after download", left.isNegative() ? Duration.ofSeconds(5)
             : left.plusSeconds(5));

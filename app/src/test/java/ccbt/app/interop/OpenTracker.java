@@ -62,7 +62,7 @@ public final class OpenTracker implements AutoCloseable {
                 if ("root".equals(System.getProperty("user.name"))) {
                     cmd.addAll(List.of("-u", "nobody"));
                 }
-                p = PeerProcess.start("opentracker", cmd, work, Map.of(), line -> { }, line -> false);
+                p = PeerProcess.start("opentracker", cmd, work, Map.of(), line -> { }, line -> false, true);
             } catch (IOException e) {
                 Dirs.deleteQuietly(work);
                 throw new UncheckedIOException("cannot prepare opentracker's directory " + work, e);
@@ -70,6 +70,11 @@ public final class OpenTracker implements AutoCloseable {
             final OpenTracker tracker = new OpenTracker(p, port, hashes);
             try {
                 p.await("opentracker accepting on 127.0.0.1:" + port, Duration.ofSeconds(10), () -> canConnect(port));
+                // opentracker loads its whitelist in a background thread: wait until it has
+                for (final String h : hashes) {
+                    p.await("opentracker loading its whitelist (" + h + ")", Duration.ofSeconds(10),
+                        () -> !tracker.announceRefused(h));
+                }
                 return tracker;
             } catch (AssertionError e) {
                 last = e;
@@ -150,6 +155,10 @@ public final class OpenTracker implements AutoCloseable {
             Thread.currentThread().interrupt();
             return "failure reason: interrupted";
         }
+    }
+
+    PeerProcess process() {
+        return process;
     }
 
     /** The tail of the tracker's output, for failure messages. */

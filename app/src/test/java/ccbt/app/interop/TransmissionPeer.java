@@ -41,15 +41,13 @@ public final class TransmissionPeer implements AutoCloseable {
     private final PeerProcess process;
     private final int peerPort;
     private final int rpcPort;
-    private final boolean seeding;
     private volatile String sessionId = "";
     private volatile JsonNode last = JSON.createObjectNode();
 
-    private TransmissionPeer(final PeerProcess process, final int peerPort, final int rpcPort, final boolean seeding) {
+    private TransmissionPeer(final PeerProcess process, final int peerPort, final int rpcPort) {
         this.process = process;
         this.peerPort = peerPort;
         this.rpcPort = rpcPort;
-        this.seeding = seeding;
     }
 
     /** Seeds the content under {@code dir} (transmission verifies it first; returns once it seeds). */
@@ -70,7 +68,10 @@ public final class TransmissionPeer implements AutoCloseable {
                                          final Map<String, Object> extraSettings) {
         RealPeers.require("transmission-daemon");
         final int peerPort = RealPeers.freePort();
-        final int rpcPort = RealPeers.freePort();
+        int rpcPort = RealPeers.freePort();
+        while (rpcPort == peerPort) {
+            rpcPort = RealPeers.freePort();
+        }
         final Path work = PeerProcess.newWorkDir(seed ? "transmission-seed" : "transmission-leech");
         final Map<String, Object> s = new LinkedHashMap<>();
         s.put("bind-address-ipv4", "127.0.0.1");
@@ -107,19 +108,20 @@ public final class TransmissionPeer implements AutoCloseable {
         s.put("message-level", 2);
         s.putAll(extraSettings);
         final PeerProcess p;
+        final int rpc = rpcPort;
         try {
             Files.writeString(work.resolve("settings.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
             p = PeerProcess.start(seed ? "transmission-seed" : "transmission-leech",
                 List.of(RealPeers.executable("transmission-daemon").toString(), "-f", "-g", work.toString(),
                     "--log-info"),
-                work, Map.of(), line -> { }, line -> false);
+                work, Map.of(), line -> { }, line -> false, true);
         } catch (IOException e) {
             Dirs.deleteQuietly(work);
             throw new UncheckedIOException("cannot write transmission's settings in " + work, e);
         }
-        final TransmissionPeer peer = new TransmissionPeer(p, peerPort, rpcPort, seed);
+        final TransmissionPeer peer = new TransmissionPeer(p, peerPort, rpc);
         try {
-            p.await("transmission RPC on 127.0.0.1:" + rpcPort, Duration.ofSeconds(20), peer::rpcAnswers);
+            p.await("transmission RPC on 127.0.0.1:" + rpc, Duration.ofSeconds(20), peer::rpcAnswers);
             final ObjectNode args = JSON.createObjectNode();
             args.put("metainfo", Base64.getEncoder().encodeToString(Files.readAllBytes(torrent)));
             args.put("download-dir", dir.toAbsolutePath().toString());
@@ -128,13 +130,13 @@ public final class TransmissionPeer implements AutoCloseable {
             if (!added.path("arguments").has("torrent-added")) {
                 throw new AssertionError(p.describe("torrent-add of " + torrent + " answered " + added));
             }
-            p.await("transmission " + (seed ? "verifying the seed data" : "starting the torrent")
-                + " (last status " + peer.last + ")", Duration.ofSeconds(60), () -> {
+            p.await("transmission " + (seed ? "verifying the seed data" : "starting the torrent"),
+                Duration.ofSeconds(60), () -> {
                     final JsonNode t = peer.status();
                     final int st = t.path("status").asInt(-1);
                     return seed ? st == SEED && t.path("leftUntilDone").asLong(-1) == 0
                         : st > CHECK;
-                });
+                }, peer::lastStatus);
             return peer;
         } catch (IOException e) {
             peer.close();
@@ -157,12 +159,12 @@ public final class TransmissionPeer implements AutoCloseable {
 
     /** Waits until every piece is downloaded and verified (a seeder already is). */
     public void awaitComplete(final Duration timeout) {
-        process.await("transmission download complete (last status " + last + ")", timeout, () -> {
+        process.await("transmission download complete", timeout, () -> {
             final JsonNode t = status();
             return t.path("leftUntilDone").asLong(-1) == 0 && t.path("percentDone").asDouble() >= 1.0
                 && t.path("status").asInt() != CHECK && t.path("status").asInt() != CHECK_WAIT
                 && t.path("haveValid").asLong(-1) == t.path("sizeWhenDone").asLong(-2);
-        });
+        }, this::lastStatus);
     }
 
     /** Waits until at least {@code count} peers are connected. */
@@ -198,6 +200,10 @@ public final class TransmissionPeer implements AutoCloseable {
             }
         }
         return t;
+    }
+
+    private String lastStatus() {
+        return "; last torrent-get: " + last;
     }
 
     /** The tail of transmission's log, for failure messages. */

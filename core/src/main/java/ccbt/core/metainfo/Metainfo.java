@@ -116,9 +116,7 @@ public final class Metainfo {
 
     /** The length of piece {@code index}: the nominal length, except for a shorter last piece. */
     public int pieceSize(int index) {
-        if (index < 0 || index >= pieceCount()) {
-            throw new IndexOutOfBoundsException("piece " + index + " of " + pieceCount());
-        }
+        checkPieceIndex(index);
         long start = (long) index * pieceLength;
         return (int) Math.min(pieceLength, totalLength - start);
     }
@@ -126,6 +124,24 @@ public final class Metainfo {
     /** A copy of the concatenated 20-byte SHA-1 piece hashes. */
     public byte[] pieceHashes() {
         return pieceHashes.clone();
+    }
+
+    /** A copy of the 20-byte SHA-1 of piece {@code index}. */
+    public byte[] pieceHash(int index) {
+        checkPieceIndex(index);
+        return Arrays.copyOfRange(pieceHashes, index * HASH_LENGTH, (index + 1) * HASH_LENGTH);
+    }
+
+    /** Whether the 20 bytes of {@code digest} at {@code offset} equal the hash of piece {@code index}; allocates nothing. */
+    public boolean pieceHashMatches(int index, byte[] digest, int offset) {
+        checkPieceIndex(index);
+        return Arrays.equals(pieceHashes, index * HASH_LENGTH, (index + 1) * HASH_LENGTH, digest, offset, offset + HASH_LENGTH);
+    }
+
+    private void checkPieceIndex(int index) {
+        if (index < 0 || index >= pieceCount()) {
+            throw new IndexOutOfBoundsException("piece " + index + " of " + pieceCount());
+        }
     }
 
     /** The total length of the torrent's data, pad files included. */

@@ -45,12 +45,12 @@ class BencodePropertiesTest {
         assertThat(Bencode.encode(decoded)).isEqualTo(encoded);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void arbitraryBytesFailOnlyWithBencodeException(@ForAll @Size(max = 64) byte[] input) {
         decodeOrBencodeException(input);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void mutatedEncodingsFailOnlyWithBencodeException(@ForAll("values") BValue value,
             @ForAll("mutations") List<int[]> mutations) {
         byte[] data = Bencode.encode(value);

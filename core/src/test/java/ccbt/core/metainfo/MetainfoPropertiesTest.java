@@ -29,7 +29,7 @@ class MetainfoPropertiesTest {
         parseOrMetainfoException(input);
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 1500)
     void mutatedTorrentsFailOnlyWithMetainfoException(@ForAll("edits") List<int[]> edits) {
         byte[] data = VALID.clone();
         for (int[] e : edits) {

@@ -58,6 +58,10 @@ class MetainfoTest {
         assertThat(m.pieceCount()).isEqualTo(2);
         assertThat(m.pieceSize(1)).isEqualTo(40_000 - 32768);
         assertThat(m.pieceHashes()).isEqualTo(pieces);
+        assertThat(m.pieceHash(1)).isEqualTo(Arrays.copyOfRange(pieces, 20, 40));
+        assertThat(m.pieceHashMatches(1, pieces, 20)).isTrue();
+        assertThat(m.pieceHashMatches(0, pieces, 20)).isFalse();
+        assertThatThrownBy(() -> m.pieceHash(2)).isInstanceOf(IndexOutOfBoundsException.class).hasMessage("piece 2 of 2");
         assertThat(m.totalLength()).isEqualTo(40_000);
         assertThat(m.files()).containsExactly(new FileEntry(List.of("film.mkv"), 40_000, 0, false));
         assertThat(m.files().getFirst().relativePath()).isEqualTo("film.mkv");

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,6 +29,7 @@ public final class TrackerTiers {
     private final List<List<URI>> tiers;
     private final List<String> rejected;
     private final Map<URI, String> trackerIds = new HashMap<>();
+    private URI lastAnswered;
 
     private TrackerTiers(List<List<URI>> tiers, List<String> rejected) {
         this.tiers = tiers;
@@ -102,6 +101,14 @@ public final class TrackerTiers {
         return rejected;
     }
 
+    /**
+     * The tracker that answered last, if any: where a {@code stopped} or {@code completed} announce belongs,
+     * since that tracker holds our peer entry.
+     */
+    public synchronized Optional<URI> lastAnswered() {
+        return Optional.ofNullable(lastAnswered);
+    }
+
     /** Whether there is no usable tracker at all. */
     public synchronized boolean isEmpty() {
         return tiers.isEmpty();
@@ -122,7 +129,7 @@ public final class TrackerTiers {
             return CompletableFuture.failedFuture(
                     TrackerException.failed("(none)", "the torrent has no usable tracker"));
         }
-        return attempt(client, request, order, 0, new ArrayList<>());
+        return Futures.unwrapped(attempt(client, request, order, 0, new ArrayList<>()));
     }
 
     private CompletableFuture<Result> attempt(Announcer client, AnnounceRequest request, List<URI> order,
@@ -149,7 +156,7 @@ public final class TrackerTiers {
                 answered(tracker, response);
                 return CompletableFuture.completedFuture(new Result(tracker, response));
             }
-            failures.add(unwrap(error));
+            failures.add(Futures.cause(error));
             return attempt(client, request, order, index + 1, failures);
         }).thenCompose(f -> f);
     }
@@ -159,6 +166,7 @@ public final class TrackerTiers {
     }
 
     private synchronized void answered(URI tracker, AnnounceResponse response) {
+        lastAnswered = tracker;
         response.trackerId().ifPresent(id -> trackerIds.put(tracker, id));
         for (List<URI> tier : tiers) {
             int at = tier.indexOf(tracker);
@@ -167,12 +175,5 @@ public final class TrackerTiers {
                 tier.addFirst(tracker);
             }
         }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

@@ -84,7 +84,10 @@ public final class UdpTrackerClient implements AutoCloseable {
     // Confined to the loop thread.
     private final Map<Integer, Exchange<?>> inFlight = new HashMap<>();
     private final Map<InetSocketAddress, ConnectionId> connectionIds = new HashMap<>();
-    private final ByteBuffer sendBuffer = ByteBuffer.allocate(SCRAPE_INFO_HASHES + SCRAPE_MAX_HASHES * InfoHash.LENGTH);
+    // Fits the largest request: a full scrape, or an announce with its URL data in 255-byte options and an end byte.
+    private final ByteBuffer sendBuffer = ByteBuffer.allocate(Math.max(
+            SCRAPE_INFO_HASHES + SCRAPE_MAX_HASHES * InfoHash.LENGTH,
+            ANNOUNCE_REQUEST_LENGTH + URL_DATA_MAX + 2 * (URL_DATA_MAX / OPTION_MAX_CHUNK) + 1));
 
     private record ConnectionId(long id, long expiresAtNanos) {}
 
@@ -140,7 +143,13 @@ public final class UdpTrackerClient implements AutoCloseable {
     /** Announces to a {@code udp://host:port[/...]} tracker. */
     public CompletableFuture<AnnounceResponse> announce(URI tracker, AnnounceRequest request) {
         Objects.requireNonNull(request, "request");
-        return start(tracker, new AnnounceCodec(request));
+        byte[] urlData = urlData(tracker);
+        if (urlData.length > URL_DATA_MAX) {
+            return CompletableFuture.failedFuture(TrackerException.failed(String.valueOf(tracker),
+                    "path and query are " + urlData.length + " bytes, more than the " + URL_DATA_MAX
+                            + " sent as BEP 41 URL data"));
+        }
+        return start(tracker, new AnnounceCodec(request, urlData));
     }
 
     /** Scrapes 1 to 74 torrents (BEP 15's limit per packet) from a {@code udp://} tracker. */
@@ -150,6 +159,20 @@ public final class UdpTrackerClient implements AutoCloseable {
                     "a UDP scrape carries 1.." + SCRAPE_MAX_HASHES + " info-hashes, got " + infoHashes.size()));
         }
         return start(tracker, new ScrapeCodec(List.copyOf(infoHashes)));
+    }
+
+    /**
+     * BEP 41: the tracker URL's path and query (e.g. {@code /announce?passkey=x}) travel with the announce so that
+     * a tracker can tell its users or torrents apart; none for an empty path or a bare "/".
+     */
+    private static byte[] urlData(URI tracker) {
+        if (tracker == null) {
+            return new byte[0];
+        }
+        String path = tracker.getRawPath() == null ? "" : tracker.getRawPath();
+        String query = tracker.getRawQuery() == null ? "" : "?" + tracker.getRawQuery();
+        String data = path + query;
+        return data.isEmpty() || data.equals("/") ? new byte[0] : data.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Fails every request in flight and releases the socket and threads. */
@@ -191,8 +214,9 @@ public final class UdpTrackerClient implements AutoCloseable {
             InetSocketAddress target;
             try {
                 target = new InetSocketAddress(InetAddress.getByName(literal), tracker.getPort());
-            } catch (IOException e) {
-                result.completeExceptionally(TrackerException.failed(name, "cannot resolve " + host, e));
+            } catch (IOException | RuntimeException e) { // RuntimeException: e.g. a port beyond 65535
+                result.completeExceptionally(TrackerException.failed(name, "cannot resolve " + host + ":"
+                        + tracker.getPort() + ": " + e.getMessage(), e));
                 return;
             }
             try {
@@ -317,7 +341,10 @@ public final class UdpTrackerClient implements AutoCloseable {
         }
 
         void onTimeout(int sentId) {
-            if (sentId != transactionId || result.isDone()) {
+            if (sentId != transactionId) {
+                return; // a timer of an earlier step; the current step has its own
+            }
+            if (result.isDone()) { // cancelled by the caller
                 finish();
                 return;
             }
@@ -415,9 +442,11 @@ public final class UdpTrackerClient implements AutoCloseable {
 
     private final class AnnounceCodec implements Codec<AnnounceResponse> {
         private final AnnounceRequest req;
+        private final byte[] urlData;
 
-        AnnounceCodec(AnnounceRequest req) {
+        AnnounceCodec(AnnounceRequest req, byte[] urlData) {
             this.req = req;
+            this.urlData = urlData;
         }
 
         @Override
@@ -447,6 +476,13 @@ public final class UdpTrackerClient implements AutoCloseable {
                     .putInt(req.key().orElse(defaultKey))
                     .putInt(req.numWant())
                     .putShort((short) req.port());
+            if (urlData.length > 0) {
+                for (int at = 0; at < urlData.length; at += OPTION_MAX_CHUNK) {
+                    int n = Math.min(OPTION_MAX_CHUNK, urlData.length - at);
+                    b.put((byte) OPTION_URL_DATA).put((byte) n).put(urlData, at, n);
+                }
+                b.put((byte) OPTION_END);
+            }
         }
 
         @Override

@@ -40,6 +40,13 @@ final class UdpTrackerProtocol {
     static final int ANNOUNCE_PORT = 96;
     static final int ANNOUNCE_REQUEST_LENGTH = 98;
 
+    // BEP 41 options after the announce body: type byte, then (for URL data) a length byte and the bytes.
+    static final int OPTION_END = 0;
+    static final int OPTION_URL_DATA = 2;
+    static final int OPTION_MAX_CHUNK = 255;
+    /** Our cap on the path and query sent as URL data; keeps the announce packet well under 1500 bytes. */
+    static final int URL_DATA_MAX = 4 * OPTION_MAX_CHUNK;
+
     static final int ANNOUNCE_REPLY_INTERVAL = 8;
     static final int ANNOUNCE_REPLY_LEECHERS = 12;
     static final int ANNOUNCE_REPLY_SEEDERS = 16;

@@ -36,8 +36,9 @@ import static ccbt.io.wire.WireFormat.UNCHOKE;
  * <p>Choices where the BEPs leave room: unknown message ids close the connection (we announce no
  * extension that would make a peer send one, and an unknown id has no known length to check); fast
  * extension messages are refused unless the peer announced BEP 6, extended messages unless it
- * announced BEP 10; at most one of BITFIELD / HAVE ALL / HAVE NONE is accepted (BEP 3, BEP 6), though
- * not necessarily first, since clients send their BEP 10 handshake before it.
+ * announced BEP 10; HAVE ALL / HAVE NONE are accepted once, and not after a BITFIELD (BEP 6). A BITFIELD
+ * is accepted at any time: aria2 sends HAVE NONE first and then announces its pieces with BITFIELD
+ * messages instead of HAVEs, so the handler treats a later bitfield as a set of HAVEs.
  */
 public final class MessageDecoder {
     private final WireLimits limits;
@@ -268,7 +269,7 @@ public final class MessageDecoder {
     }
 
     private byte[] bitfield(final ByteBuf in, final int body, final int length) {
-        firstHave(BITFIELD);
+        haveSeen = true;
         final byte[] bits = new byte[length];
         in.getBytes(body, bits);
         final int spare = length * 8 - pieceCount;

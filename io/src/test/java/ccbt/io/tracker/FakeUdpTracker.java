@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeUdpTracker implements AutoCloseable {
 
     /** A received request. */
-    record Request(int index, byte[] bytes) {
+    record Request(int index, byte[] bytes, java.net.SocketAddress from) {
         ByteBuffer buf() {
             return ByteBuffer.wrap(bytes);
         }
@@ -77,7 +77,7 @@ final class FakeUdpTracker implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            Request r = new Request(index++, Arrays.copyOf(p.getData(), p.getLength()));
+            Request r = new Request(index++, Arrays.copyOf(p.getData(), p.getLength()), p.getSocketAddress());
             requests.add(r);
             for (byte[] reply : script.answer(r)) {
                 try {
@@ -90,9 +90,13 @@ final class FakeUdpTracker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         socket.close();
-        thread.join(2_000);
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // Reply builders, BEP 15 layouts.

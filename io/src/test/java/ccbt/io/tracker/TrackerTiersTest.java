@@ -90,8 +90,10 @@ class TrackerTiersTest {
         List<String> tier0 = strings(tiers.tiers()).get(0);
         String answering = tier0.get(2);
         Scripted client = new Scripted(Map.of(answering, Optional.empty()));
+        assertThat(tiers.lastAnswered()).isEmpty();
 
         TrackerTiers.Result r = tiers.announce(client, REQUEST).get(5, TimeUnit.SECONDS);
+        assertThat(tiers.lastAnswered()).contains(URI.create(answering));
 
         assertThat(r.tracker().toString()).isEqualTo(answering);
         assertThat(client.calls).containsExactlyElementsOf(tier0);

@@ -96,7 +96,10 @@ class UdpTrackerClientTest {
         assertThat(connect.connectionId()).isEqualTo(0x41727101980L);
         FakeUdpTracker.Request announce = tracker.requests.get(1);
         ByteBuffer b = announce.buf();
-        assertThat(announce.bytes()).hasSize(98);
+        // 98 bytes of BEP 15 announce, then BEP 41 URL data "/announce" and the end-of-options byte.
+        assertThat(announce.bytes()).hasSize(98 + 2 + 9 + 1);
+        assertThat(java.util.Arrays.copyOfRange(announce.bytes(), 98, 110))
+                .isEqualTo(concat(new byte[] {2, 9}, "/announce".getBytes(), new byte[] {0}));
         assertThat(b.getLong(0)).isEqualTo(CONN);
         assertThat(b.getInt(8)).isEqualTo(1);
         assertThat(HASH.matches(announce.bytes(), 16)).isTrue();
@@ -109,6 +112,33 @@ class UdpTrackerClientTest {
         assertThat(b.getInt(88)).as("key").isEqualTo(0xCAFE);
         assertThat(b.getInt(92)).as("num_want").isEqualTo(50);
         assertThat(b.getShort(96) & 0xffff).as("port").isEqualTo(51413);
+    }
+
+    @Test
+    void sendsALongPathAndQueryAsSeveralUrlDataOptions() throws Exception {
+        tracker = FakeUdpTracker.onLoopback(wellBehaved(new byte[0]));
+        String query = "?passkey=" + "k".repeat(291); // path + query = 9 + 300 = 309 bytes
+        client(FAST).announce(java.net.URI.create(tracker.uri() + query), request()).get(5, TimeUnit.SECONDS);
+
+        byte[] sent = tracker.requests.get(1).bytes();
+        byte[] expected = ("/announce" + query).getBytes();
+        assertThat(sent).hasSize(98 + 2 + 255 + 2 + 54 + 1);
+        assertThat(sent[98]).isEqualTo((byte) 2);
+        assertThat(sent[99] & 0xff).isEqualTo(255);
+        assertThat(java.util.Arrays.copyOfRange(sent, 100, 355)).isEqualTo(java.util.Arrays.copyOf(expected, 255));
+        assertThat(sent[355]).isEqualTo((byte) 2);
+        assertThat(sent[356]).isEqualTo((byte) 54);
+        assertThat(java.util.Arrays.copyOfRange(sent, 357, 411))
+                .isEqualTo(java.util.Arrays.copyOfRange(expected, 255, 309));
+        assertThat(sent[411]).isZero();
+    }
+
+    @Test
+    void refusesAPathTooLongForUrlData() throws Exception {
+        client(FAST);
+        java.net.URI tracker = java.net.URI.create("udp://127.0.0.1:9/" + "p".repeat(1100));
+        assertThat(failure(client.announce(tracker, request())))
+                .hasMessageEndingWith("failed: path and query are 1101 bytes, more than the 1020 sent as BEP 41 URL data");
     }
 
     @Test
@@ -179,6 +209,41 @@ class UdpTrackerClientTest {
         assertThat(client.ignoredReplies()).isEqualTo(8);
         // The connection id used is the real one, not the one in the wrong-transaction reply.
         assertThat(tracker.requests.get(1).connectionId()).isEqualTo(CONN);
+    }
+
+    @Test
+    void ignoresAReplyFromAnotherAddressEvenWithTheRightTransaction() throws Exception {
+        FakeUdpTracker.Script good = wellBehaved(new byte[0]);
+        try (java.net.DatagramSocket spoofer = new java.net.DatagramSocket(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            tracker = FakeUdpTracker.onLoopback(r -> {
+                if (r.action() == 0) {
+                    byte[] forged = connectReply(r.transactionId(), 0xbadL);
+                    try {
+                        spoofer.send(new java.net.DatagramPacket(forged, forged.length, r.from()));
+                        Thread.sleep(100); // the forged reply arrives well before the genuine one
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+                return good.answer(r);
+            });
+            client(FAST).announce(tracker.uri(), request()).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(client.ignoredReplies()).isEqualTo(1);
+        assertThat(tracker.requests.get(1).connectionId()).isEqualTo(CONN);
+    }
+
+    @Test
+    void acceptsAReplyAsLargeAsADatagramCarries() throws Exception {
+        byte[] peers = new byte[6 * 10_000];
+        for (int i = 0; i < 10_000; i++) {
+            ByteBuffer.wrap(peers, i * 6, 6).put((byte) 10).put((byte) (i >> 8)).put((byte) i).put((byte) 1)
+                    .putShort((short) 6881);
+        }
+        tracker = FakeUdpTracker.onLoopback(wellBehaved(peers));
+        AnnounceResponse r = client(FAST).announce(tracker.uri(), request()).get(5, TimeUnit.SECONDS);
+        assertThat(r.peers()).hasSize(10_000).contains(new InetSocketAddress("10.39.15.1", 6881));
     }
 
     @Test
@@ -304,6 +369,8 @@ class UdpTrackerClientTest {
                 .hasMessage("tracker udp://127.0.0.1/announce failed: not a udp://host:port tracker URL");
         assertThat(failure(client.announce(java.net.URI.create("http://127.0.0.1:80/announce"), request())))
                 .isInstanceOf(TrackerException.class);
+        assertThat(failure(client.announce(java.net.URI.create("udp://127.0.0.1:70000/announce"), request())))
+                .isInstanceOf(TrackerException.class).hasMessageContaining("cannot resolve 127.0.0.1:70000");
     }
 
     @Test

@@ -252,6 +252,18 @@ class MessageDecoderTest {
     }
 
     @Test
+    void acceptsBitfieldsAfterHaveNoneAsAria2SendsThem() {
+        final ByteBuf in = buffer(b -> {
+            MessageWriter.idOnly(b, WireFormat.HAVE_NONE);
+            MessageWriter.bitfield(b, new byte[] {8});
+            MessageWriter.bitfield(b, new byte[] {9});
+        });
+        final RecordingHandler h = new RecordingHandler();
+        decoder(8).decode(in, h);
+        assertThat(h.events).containsExactly("have none", "bitfield 08", "bitfield 09");
+    }
+
+    @Test
     void refusesFastMessagesFromAPeerWithoutTheFastExtension() {
         final MessageDecoder plain = new MessageDecoder(WireLimits.defaults(), false, true, 0);
         assertThatThrownBy(() -> plain.decode(buffer(b -> MessageWriter.idOnly(b, WireFormat.HAVE_ALL)),

@@ -318,7 +318,11 @@ public final class PiecePicker {
 
     // ---------------------------------------------------------------- interest
 
-    /** Whether the peer has a piece we still need. O(1) for a seed, else stops at the first match. */
+    /**
+     * Whether the peer has a piece we still need. O(1) for a seed; otherwise walks the pieces in progress
+     * and the candidates some non-seed has, stopping at the first match. On a HAVE, {@link #needs} of that
+     * one piece is enough to become interested.
+     */
     public boolean isInteresting(final PeerView peer) {
         final int needed = candidateCount() + partialCount;
         if (needed == 0) {
@@ -332,8 +336,9 @@ public final class PiecePicker {
                 return true;
             }
         }
+        // Bucket 0 holds the candidates no non-seed has (see PeerView).
         final int live = candidateCount();
-        for (int i = 0; i < live; i++) {
+        for (int i = bucketStart[1]; i < live; i++) {
             if (peer.has(order[i])) {
                 return true;
             }
