@@ -28,6 +28,11 @@ public final class KeyedBlake3 {
         blake3.update(data);
     }
 
+    /** Hashes {@code data[from, to)} by absolute index; the buffer's position and limit are not used. */
+    public void update(ByteBuffer data, int from, int to) {
+        blake3.update(data, from, to);
+    }
+
     /** Writes the 32-byte hash of everything fed since the last finish to {@code out} and resets. */
     public void finish(byte[] out, int offset) {
         blake3.finish(out, offset);
