@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * Incremental BLAKE3 in keyed mode with a fixed 32-byte key, 32-byte output: the hash behind every Xet
  * hash. Reusable: {@link #finish} returns to the keyed initial state. Backed by ccbt's {@link Blake3}
- * (BouncyCastle's Blake3Digest, as fast on this machine, serves the tests as a cross-check).
- * Not thread-safe.
+ * (with the Vector API about 3 times BouncyCastle's Blake3Digest per CPU-second here; scalar, about as
+ * fast as it; BouncyCastle serves the tests as a cross-check). Not thread-safe.
  */
 public final class KeyedBlake3 {
     private final Blake3 blake3;
