@@ -4,7 +4,9 @@ import ccbt.xet.format.ChunkList;
 import ccbt.xet.hash.XetHash;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Our side of the {@code ut_xet} exchange with one peer: the requests we send and what comes back. It ties
@@ -37,6 +39,8 @@ public final class XetPeerRequests {
     private final XetRequestTracker tracker;
     private final XetChunkVerifier verifier = new XetChunkVerifier();
     private final Map<Integer, XetChunkListAssembler> lists = new HashMap<>();
+    /** Files with a chunk-list request in flight: one at a time, since each asks for the next offset. */
+    private final Set<Integer> listsInFlight = new HashSet<>();
     private final Listener listener;
 
     public XetPeerRequests(final XetRequestTracker tracker, final Listener listener) {
@@ -44,7 +48,7 @@ public final class XetPeerRequests {
         this.listener = listener;
     }
 
-    /** The tracker (for {@code canRequest()}, {@code expire(...)}, {@code outstanding()}). */
+    /** The tracker (for {@code canRequest()} and {@code outstanding()}; expire through {@link #expire}). */
     public XetRequestTracker tracker() {
         return tracker;
     }
@@ -58,11 +62,31 @@ public final class XetPeerRequests {
      * Records a request for (the next fragment of) file {@code fileIndex}'s chunk list; send
      * CHUNK_LIST_REQUEST with the returned id and {@link #listOffset(int)}. {@code fileHash} and
      * {@code fileLength} come from the torrent; they are used when the file's first request is made.
+     *
+     * @throws IllegalStateException if a request for this file's list is already in flight (wait for its
+     *     answer: the next request must ask for the offset that answer reaches)
      */
     public int requestChunkList(final int fileIndex, final XetHash fileHash, final long fileLength, final long nowNanos) {
+        if (listsInFlight.contains(fileIndex)) {
+            throw new IllegalStateException("a chunk list request for file " + fileIndex + " is already in flight");
+        }
         final int id = tracker.requestChunkList(fileIndex, nowNanos);
+        listsInFlight.add(fileIndex);
         lists.computeIfAbsent(fileIndex, i -> new XetChunkListAssembler(i, fileHash, fileLength));
         return id;
+    }
+
+    /**
+     * Retires the requests that timed out by {@code nowNanos} (see {@link XetRequestTracker#expire}); a chunk
+     * list collected in part keeps what it has, so a new request continues from there.
+     */
+    public int expire(final long nowNanos, final XetRequestTracker.TimeoutSink sink) {
+        return tracker.expire(nowNanos, (id, kind, hash, fileIndex) -> {
+            if (kind == XetRequestTracker.KIND_CHUNK_LIST) {
+                listsInFlight.remove(fileIndex);
+            }
+            sink.timedOut(id, kind, hash, fileIndex);
+        });
     }
 
     /** The byte offset to ask for in file {@code fileIndex}'s next CHUNK_LIST_REQUEST (0 if none is under way). */
@@ -88,7 +112,8 @@ public final class XetPeerRequests {
             }
             case XetWireDescriptor.CHUNK_LIST_RESPONSE -> {
                 final int file = tracker.takeChunkList(id);
-                final XetChunkListAssembler a = lists.get(file);
+                listsInFlight.remove(file);
+                final XetChunkListAssembler a = lists.get(file); // present: created with the request
                 final ChunkList list;
                 try {
                     list = a.accept(message);
@@ -114,6 +139,7 @@ public final class XetPeerRequests {
             listener.refused(id, tracker.takeChunk(id), -1, code, text);
         } else {
             final int file = tracker.takeChunkList(id);
+            listsInFlight.remove(file);
             lists.remove(file); // a partial list from this peer is of no use without the rest
             listener.refused(id, null, file, code, text);
         }
@@ -123,5 +149,6 @@ public final class XetPeerRequests {
     public void clear() {
         tracker.clear();
         lists.clear();
+        listsInFlight.clear();
     }
 }

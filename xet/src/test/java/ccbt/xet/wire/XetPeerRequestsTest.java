@@ -158,6 +158,25 @@ class XetPeerRequestsTest {
     }
 
     @Test
+    void oneChunkListRequestPerFileAtATimeAndATimeoutFreesIt() {
+        final int first = peer.requestChunkList(FILE, fileHash, file.length, 0);
+        assertThatThrownBy(() -> peer.requestChunkList(FILE, fileHash, file.length, 0))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("file 1 is already in flight");
+        peer.onResponse(serveList(first, list, 0, 100));
+        final int second = peer.requestChunkList(FILE, fileHash, file.length, 0);
+        final List<Integer> expired = new ArrayList<>();
+        assertThat(peer.expire(2_000_000_000L, (id, kind, hash, f) -> expired.add(id))).isEqualTo(1);
+        assertThat(expired).containsExactly(second);
+        assertThatThrownBy(() -> peer.onResponse(serveList(second, list, 100, 100))).isInstanceOf(XetWireException.class);
+        // the part already received is kept: the retry continues at offset 100
+        final int retry = peer.requestChunkList(FILE, fileHash, file.length, 0);
+        assertThat(peer.listOffset(FILE)).isEqualTo(100);
+        peer.onResponse(serveList(retry, list, 100, list.length));
+        assertThat(lists).hasSize(1);
+        assertThat(lists.getFirst().serialize()).isEqualTo(list);
+    }
+
+    @Test
     void aRequestIsNotAResponse() {
         final int n = XetMessageEncoder.chunkRequest(frame, 0, 1, order.getFirst());
         assertThatThrownBy(() -> peer.onResponse(decoder.wrap(frame, 0, n))).isInstanceOf(IllegalArgumentException.class);
