@@ -31,12 +31,16 @@ final class NetworkOptions {
         description = "Engine-wide download limit per second, e.g. 4MiB (default: unlimited)")
     String maxDownloadRate;
 
+    @Option(names = "--xet-chunking", description = "Cut downloaded files into Xet content-defined chunks as they arrive")
+    boolean xetChunking;
+
     EngineConfig config() throws UnknownHostException {
         final Path state = stateDir != null ? stateDir
             : Path.of(System.getProperty("user.home"), ".local", "state", "ccbt");
         final InetAddress address = bind == null ? null : InetAddress.getByName(bind);
         return EngineConfig.defaults(state).withBind(address, port).withTransport(transport)
             .withUploadSlots(uploadSlots)
-            .withDownloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate));
+            .withDownloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate))
+            .withXetChunking(xetChunking);
     }
 }

@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param resumeSaveInterval how often changed resume data is written
  * @param hashFailuresToBan  a peer that contributed to this many failed pieces is banned
  * @param downloadRateLimit  engine-wide download limit in bytes per second; 0 = unlimited
+ * @param xetChunking        run downloaded pieces through Xet content-defined chunking
  */
 public record EngineConfig(
     InetAddress bindAddress,
@@ -35,12 +36,13 @@ public record EngineConfig(
     Path stateDir,
     Duration resumeSaveInterval,
     int hashFailuresToBan,
-    long downloadRateLimit) {
+    long downloadRateLimit,
+    boolean xetChunking) {
 
     /** Defaults, with state kept under {@code stateDir}. */
     public static EngineConfig defaults(final Path stateDir) {
         return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
-            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0);
+            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false);
     }
 
     public EngineConfig withBind(final InetAddress address, final int listenPort) {
@@ -63,6 +65,10 @@ public record EngineConfig(
         return toBuilder().downloadRateLimit(bytesPerSecond).build();
     }
 
+    public EngineConfig withXetChunking(final boolean on) {
+        return toBuilder().xetChunking(on).build();
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -82,6 +88,7 @@ public record EngineConfig(
         private Duration resumeSaveInterval;
         private int hashFailuresToBan;
         private long downloadRateLimit;
+        private boolean xetChunking;
 
         private Builder(final EngineConfig c) {
             bindAddress = c.bindAddress;
@@ -97,6 +104,7 @@ public record EngineConfig(
             resumeSaveInterval = c.resumeSaveInterval;
             hashFailuresToBan = c.hashFailuresToBan;
             downloadRateLimit = c.downloadRateLimit;
+            xetChunking = c.xetChunking;
         }
 
         public Builder bind(final InetAddress address, final int listenPort) {
@@ -160,10 +168,15 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder xetChunking(final boolean value) {
+            this.xetChunking = value;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(bindAddress, port, transport, ioThreads, hashThreads, stagingBytes,
                 maxPeersPerTorrent, uploadSlots, requestTimeout, stateDir, resumeSaveInterval, hashFailuresToBan,
-                downloadRateLimit);
+                downloadRateLimit, xetChunking);
         }
     }
 }
