@@ -116,6 +116,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         final int blocksInLast = blockCount(layout.pieceLength(pieceCount - 1));
         this.picker = new PiecePicker(pieceCount, blocksPerPiece, blocksInLast, new java.util.Random());
         this.failures = new HashFailureTracker(engine.config().hashFailuresToBan());
+        picker.setSequential(engine.config().sequential());
         long bytes = 0;
         for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) {
             picker.weHave(i);
