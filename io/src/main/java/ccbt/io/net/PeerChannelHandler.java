@@ -169,6 +169,11 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
         bytesReceived += in.readableBytes();
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         process();
+        if (phase == Phase.ACTIVE) {
+            // What the handler queued in answer to this read (requests after blocks, blocks after requests)
+            // goes out now, once per read rather than once per message.
+            flush();
+        }
     }
 
     /** Consumes what the cumulation holds, as far as the phase allows. */

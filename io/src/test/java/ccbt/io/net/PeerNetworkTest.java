@@ -263,6 +263,43 @@ class PeerNetworkTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}, move accepted channels: {1}")
+    @MethodSource("transports")
+    void decodesMessagesThatArrivedWithTheHandshakeAfterTheHandOver(final Transport transport, final boolean move)
+        throws Exception {
+        try (PeerNetwork net = new PeerNetwork(transport, 2, ccbt.io.wire.WireLimits.defaults(), move)) {
+            // Loops are taken round robin: torrent (first loop), skipped (second), listener (first),
+            // accepted channel (second). So the connection is handed over with bytes already buffered.
+            final TestEndpoint torrent = new TestEndpoint(InfoHash.fromHex("f0".repeat(20)), net.nextLoop(), 16);
+            net.nextLoop();
+            final int port = net.listen(new InetSocketAddress(LOOPBACK, 0), h -> torrent);
+            final io.netty.buffer.ByteBuf hello = io.netty.buffer.Unpooled.buffer();
+            new ccbt.io.wire.Handshake(torrent.infoHash, ccbt.core.PeerId.generate(), ccbt.io.wire.Handshake.OUR_RESERVED)
+                .writeTo(hello);
+            ccbt.io.wire.MessageWriter.bitfield(hello, new byte[] {(byte) 0xff, 0x01});
+            ccbt.io.wire.MessageWriter.idOnly(hello, ccbt.io.wire.WireFormat.INTERESTED);
+            ccbt.io.wire.MessageWriter.blockRef(hello, ccbt.io.wire.WireFormat.REQUEST, 15, 0, BLOCK);
+            final byte[] raw = new byte[hello.readableBytes()];
+            hello.readBytes(raw);
+            try (java.net.Socket socket = new java.net.Socket(LOOPBACK, port)) {
+                socket.getOutputStream().write(raw);
+                socket.getOutputStream().flush();
+                final byte[] answer = socket.getInputStream().readNBytes(68);
+                assertThat(answer).hasSize(68);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while ((torrent.handlers.isEmpty() || torrent.handlers.getFirst().events.size() < 3)
+                    && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                final List<String> events = torrent.loop.submit(() -> List.copyOf(torrent.handlers.getFirst().events))
+                    .get(5, TimeUnit.SECONDS);
+                assertThat(events).containsExactly("bitfield ff01", "interested", "request 15 0 16384");
+                assertThat(((PeerChannelHandler) torrent.connections.getFirst()).handedOverFrom()).isNotNull();
+                assertThat(torrent.threads).containsOnly(threadOf(torrent.loop));
+            }
+        }
+    }
+
     static List<Transport> plainTransports() {
         return Arrays.stream(Transport.values()).filter(t -> t != Transport.AUTO && TransportFactory.isAvailable(t)).toList();
     }
