@@ -125,7 +125,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         this.verifiedBytes = bytes;
         this.announcer = new TrackerAnnouncer(this, engine.trackers());
         this.xetFileHashes = new XetHash[layout.fileCount()];
-        this.chunker = engine.config().xetChunking() && !have.isComplete()
+        this.chunker = (engine.config().xetChunking() || meta.hasXetHashes()) && !have.isComplete()
             ? new TorrentChunker(layout, store, xetSink()) : null;
         if (chunker != null) {
             // Pieces verified in an earlier run are on disk: the chunker reads them when their turn comes.
@@ -449,6 +449,8 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             "Xet chunks cut from downloaded data");
         final ccbt.telemetry.Counter bytes = engine.metrics().counter("ccbt_xet_chunked_bytes_total",
             "Downloaded bytes run through Xet chunking");
+        final ccbt.telemetry.Counter mismatches = engine.metrics().counter("ccbt_xet_file_hash_mismatches_total",
+            "Downloaded files whose Xet hash differs from the torrent's Xet metadata");
         return new TorrentChunker.Sink() {
             @Override
             public void chunk(final int file, final long offset, final int length, final XetHash hash) {
@@ -459,6 +461,13 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             @Override
             public void fileDone(final int file, final XetHash fileHash, final int count) {
                 xetFileHashes[file] = fileHash;
+                final byte[] expected = meta.files().get(file).xetHash();
+                if (expected != null && !fileHash.matches(expected, 0)) {
+                    // The pieces passed SHA-1, so the data is what the torrent describes; its Xet metadata is not.
+                    mismatches.inc();
+                    LOG.log(System.Logger.Level.WARNING, meta.name() + ": " + meta.files().get(file).relativePath()
+                        + " has Xet hash " + fileHash.hex() + ", the torrent says otherwise; its chunks are not shared");
+                }
             }
         };
     }

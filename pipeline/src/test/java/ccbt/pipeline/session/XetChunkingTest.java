@@ -50,6 +50,36 @@ class XetChunkingTest {
         }
     }
 
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void torrentsWithXetHashesAreChunkedAndChecked() throws Exception {
+        final Path content = tmp.resolve("seed2");
+        SampleDataset.write(content, SampleDataset.standardLayout("y", 3_000_000, 2), 32);
+        final Metainfo meta = new ccbt.core.create.TorrentCreator(content.resolve("y")).pieceSize(32 * 1024)
+            .fileExtras(file -> {
+                try {
+                    return java.util.Map.of(Metainfo.XET_HASH_KEY,
+                        ccbt.core.bencode.BString.of(wholeFileHash(file).bytes()));
+                } catch (final Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).createMetainfo();
+        assertThat(meta.hasXetHashes()).isTrue();
+        try (Swarm swarm = new Swarm(tmp.resolve("state2"))) {
+            final Engine seeder = swarm.engine("127.0.0.1");
+            seeder.add(meta, content, null);
+            final Engine leecher = swarm.engine("127.0.0.1");
+            final TorrentSession session = leecher.add(meta, tmp.resolve("out2"), null);
+            session.addPeers(List.of(Swarm.addressOf(seeder)));
+            session.completion().get(60, TimeUnit.SECONDS);
+            final XetHash[] hashes = session.xetFileHashes();
+            for (int i = 0; i < meta.files().size(); i++) {
+                assertThat(hashes[i].bytes()).isEqualTo(meta.files().get(i).xetHash());
+            }
+            assertThat(leecher.metrics().scrape()).contains("ccbt_xet_file_hash_mismatches_total 0");
+        }
+    }
+
     private static XetHash wholeFileHash(final Path file) throws Exception {
         final XetChunkHasher hasher = new XetChunkHasher((o, l, h) -> { });
         final byte[] all = Files.readAllBytes(file);
