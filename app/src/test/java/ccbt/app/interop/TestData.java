@@ -1,0 +1,226 @@
+package ccbt.app.interop;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Deterministic test content, content hashes for comparing trees, and torrents made by a real client
+ * (libtorrent), so that interop tests never depend on ccbt's own torrent creator.
+ */
+public final class TestData {
+    /** SHA-256 of zero bytes; transmission never creates empty files, so comparisons may drop them. */
+    public static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    private static final int BUFFER = 1 << 20;
+    /** Relative paths of the files {@link #multiFile} writes, in the order their sizes are assigned. */
+    private static final List<String> LAYOUT = List.of(
+        "empty.bin",
+        "small.txt",
+        "big.bin",
+        "a/b/nested-1.bin",
+        "a/nested-2.bin",
+        "c/deep/er/tail.bin");
+    private static final int SMALL = 1_000;
+    /** Below this the share arithmetic could leave the last file with a negative size. */
+    public static final long MIN_TOTAL = 16 * 1024;
+    /** Shares (per mille) of what is left after the small file, for big, nested-1, nested-2, tail. */
+    private static final int[] SHARES = {470, 250, 180, 100};
+
+    private TestData() {
+    }
+
+    /**
+     * Writes a multi-file tree of exactly {@code totalBytes} bytes under {@code dir} (created if needed) and
+     * returns {@code dir}: an empty file, a file smaller than any piece, nested directories and four larger
+     * files whose sizes are not multiples of any piece size. Same arguments, same bytes.
+     */
+    public static Path multiFile(final Path dir, final long totalBytes, final long seed) {
+        if (totalBytes < MIN_TOTAL) {
+            throw new IllegalArgumentException("totalBytes=" + totalBytes + " is too small for the layout (min "
+                + MIN_TOTAL + ")");
+        }
+        final long[] sizes = new long[LAYOUT.size()];
+        sizes[1] = SMALL;
+        long rest = totalBytes - SMALL;
+        long assigned = 0;
+        for (int i = 0; i < SHARES.length; i++) {
+            // odd offsets keep every file boundary away from piece boundaries
+            sizes[2 + i] = i == SHARES.length - 1 ? rest - assigned : rest * SHARES[i] / 1000 + 7 * (i + 1);
+            assigned += sizes[2 + i];
+        }
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            for (int i = 0; i < LAYOUT.size(); i++) {
+                final Path file = dir.resolve(LAYOUT.get(i));
+                Files.createDirectories(file.getParent());
+                writeRandom(file, sizes[i], seed * 0x9E3779B97F4A7C15L + i + 1, buffer);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write test data under " + dir, e);
+        }
+        return dir;
+    }
+
+    /** Writes one file of {@code size} bytes from a seeded xorshift64* stream. */
+    public static void writeRandom(final Path file, final long size, final long seed) {
+        try {
+            writeRandom(file, size, seed, ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void writeRandom(final Path file, final long size, final long seed, final ByteBuffer buffer)
+        throws IOException {
+        long x = seed == 0 ? 0x2545F4914F6CDD1DL : seed;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+            long left = size;
+            while (left > 0) {
+                buffer.clear();
+                final int n = (int) Math.min(left, BUFFER);
+                // fill whole longs, then cut the buffer to n bytes
+                for (int pos = 0; pos < n; pos += 8) {
+                    x ^= x >>> 12;
+                    x ^= x << 25;
+                    x ^= x >>> 27;
+                    buffer.putLong(pos, x * 0x2545F4914F6CDD1DL);
+                }
+                buffer.limit(n);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                left -= n;
+            }
+        }
+    }
+
+    /** SHA-256 (hex) of every regular file under {@code dir}, keyed by its '/'-separated relative path. */
+    public static SortedMap<String, String> sha256Tree(final Path dir) {
+        final SortedMap<String, String> out = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (final Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                out.put(relative(dir, p), sha256(p));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash the tree under " + dir, e);
+        }
+        return out;
+    }
+
+    /** The same map without empty files (for clients such as transmission that never create them). */
+    public static SortedMap<String, String> withoutEmptyFiles(final Map<String, String> tree) {
+        final SortedMap<String, String> out = new TreeMap<>(tree);
+        out.values().removeIf(EMPTY_SHA256::equals);
+        return out;
+    }
+
+    /** SHA-256 (hex) of one file. */
+    public static String sha256(final Path file) {
+        final MessageDigest md = digest("SHA-256");
+        final byte[] buf = new byte[BUFFER];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static String relative(final Path root, final Path p) {
+        final List<String> parts = new ArrayList<>();
+        for (final Path part : root.relativize(p)) {
+            parts.add(part.toString());
+        }
+        return String.join("/", parts);
+    }
+
+    /**
+     * A v1-only torrent of {@code contentRoot} (a directory: multi-file torrent named after it; a file:
+     * single-file torrent), made by libtorrent's python binding. Any piece size that is a multiple of 16 KiB
+     * works, powers of two or not (48 KiB, 80 KiB). The announce list gets one tier per tracker.
+     */
+    public static byte[] makeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers) {
+        RealPeers.require(RealPeers.LIBTORRENT);
+        final Path work = PeerProcess.newWorkDir("mktorrent");
+        try {
+            final Path out = work.resolve("out.torrent");
+            final List<String> cmd = new ArrayList<>(List.of(RealPeers.PYTHON, LibtorrentPeer.script().toString(),
+                "--make-torrent", contentRoot.toAbsolutePath().toString(), Integer.toString(pieceSize),
+                out.toString()));
+            cmd.addAll(trackers);
+            final Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start();
+            final byte[] log;
+            try (InputStream in = p.getInputStream()) {
+                log = in.readAllBytes(); // bounded by the script, which prints one line or a traceback
+            }
+            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("libtorrent torrent creation of " + contentRoot + " timed out");
+            }
+            if (p.exitValue() != 0 || !Files.isRegularFile(out)) {
+                throw new AssertionError("libtorrent could not make a torrent of " + contentRoot + " with piece size "
+                    + pieceSize + " (exit " + p.exitValue() + "):\n" + new String(log, StandardCharsets.UTF_8));
+            }
+            return Files.readAllBytes(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a torrent of " + contentRoot, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while making a torrent of " + contentRoot, e);
+        } finally {
+            Dirs.deleteQuietly(work);
+        }
+    }
+
+    /** {@link #makeTorrent} written to {@code target}; returns {@code target}. */
+    public static Path writeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers,
+                                    final Path target) {
+        final byte[] torrent = makeTorrent(contentRoot, pieceSize, trackers);
+        try {
+            final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+            Files.write(tmp, torrent);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+        return target;
+    }
+
+    /** The v1 info-hash (SHA-1 of the bencoded info dictionary, BEP 3) of a torrent file's bytes, in hex. */
+    public static String infoHashHex(final byte[] torrent) {
+        final int[] span = MiniBencode.valueSpan(torrent, "info");
+        final MessageDigest sha1 = digest("SHA-1");
+        sha1.update(torrent, span[0], span[1] - span[0]);
+        return HexFormat.of().formatHex(sha1.digest());
+    }
+
+    private static MessageDigest digest(final String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " missing from the JDK", e);
+        }
+    }
+}
