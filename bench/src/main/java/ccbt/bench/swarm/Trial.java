@@ -35,6 +35,12 @@ public record Trial(String scenario, String side, String client, int rep, int or
         return bytes / MIB / wallSeconds;
     }
 
+    /** Throughput in MiB/s from the first payload byte to completion: the rate without the clients' start-up. */
+    public double mibPerSecondAfterFirstByte() {
+        final double t = wallSeconds - firstByteSeconds;
+        return t > 0 ? bytes / MIB / t : Double.NaN;
+    }
+
     /** CPU seconds per GiB moved or checked. */
     public double cpuPerGiB() {
         return cpuSeconds / (bytes / GIB);
@@ -53,6 +59,7 @@ public record Trial(String scenario, String side, String client, int rep, int or
         m.put("wall_s", wallSeconds);
         m.put("bytes", bytes);
         m.put("mib_per_s", ok ? mibPerSecond() : Double.NaN);
+        m.put("mib_per_s_after_first_byte", ok ? mibPerSecondAfterFirstByte() : Double.NaN);
         m.put("cpu_s", cpuSeconds);
         m.put("cpu_s_per_gib", cpuPerGiB());
         m.put("peak_rss_bytes", peakRssBytes);
