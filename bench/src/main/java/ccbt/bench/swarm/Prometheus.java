@@ -1,11 +1,10 @@
 package ccbt.bench.swarm;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,24 +21,57 @@ public final class Prometheus {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final int TIMEOUT_MILLIS = 1000;
 
     private Prometheus() {
     }
 
-    /** Fetches {@code http://HOST:PORT/metrics}; empty when nothing answers (process not up yet or gone). */
+    /**
+     * Fetches {@code http://HOST:PORT/metrics}; empty when nothing answers (process not up yet or gone). A plain
+     * HTTP/1.0 exchange on a socket: {@code java.net.http.HttpClient}'s first request costs seconds of set-up on a
+     * busy machine, long enough to miss a short run entirely.
+     */
     public static Optional<String> scrape(final String hostPort) {
-        final HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort + "/metrics"))
-            .timeout(Duration.ofSeconds(2)).GET().build();
-        try {
-            final HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
-        } catch (final IOException e) {
-            return Optional.empty();
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
+        final int colon = hostPort.lastIndexOf(':');
+        final String host = hostPort.substring(0, colon);
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1))), TIMEOUT_MILLIS);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            final OutputStream out = socket.getOutputStream();
+            out.write(("GET /metrics HTTP/1.0\r\nHost: " + hostPort + "\r\nAccept: text/plain\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            final int headerEnd = response.indexOf("\r\n\r\n");
+            if (headerEnd < 0 || !response.startsWith("HTTP/1.") || !response.substring(9, 12).equals("200")) {
+                return Optional.empty();
+            }
+            final String headers = response.substring(0, headerEnd).toLowerCase(java.util.Locale.ROOT);
+            final String body = response.substring(headerEnd + 4);
+            return Optional.of(headers.contains("transfer-encoding: chunked") ? unchunk(body) : body);
+        } catch (final IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** Decodes a chunked body (servers may answer HTTP/1.0 requests with it all the same). */
+    static String unchunk(final String body) {
+        final StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < body.length()) {
+            final int lineEnd = body.indexOf("\r\n", i);
+            if (lineEnd < 0) {
+                break;
+            }
+            final String sizeText = body.substring(i, lineEnd).split(";")[0].strip();
+            final int size = Integer.parseInt(sizeText, 16);
+            if (size == 0) {
+                break;
+            }
+            out.append(body, lineEnd + 2, Math.min(body.length(), lineEnd + 2 + size));
+            i = lineEnd + 2 + size + 2;
+        }
+        return out.toString();
     }
 
     /** Parses every sample line; comments and blank lines are skipped, a malformed line is an error naming it. */

@@ -35,7 +35,7 @@ public record SwarmOptions(long size, int files, int pieceSize, int seeders, int
     static final String USAGE = """
         usage: bench swarm [--size 1GiB] [--files N] [--piece-size S] [--seeders K] [--leechers N]
                            [--against libtorrent|aria2|transmission] [--subject ccbt|libtorrent] [--reps 3]
-                           [--out DIR] [--docs DIR | --no-docs] [--scenarios download,upload,swarm,fanout,recheck]
+                           [--out DIR (target/bench-swarm)] [--docs DIR | --no-docs] [--scenarios download,upload,swarm,fanout,recheck]
                            [--quick] [--lt-script PATH] [--ccbt "COMMAND"] [--timeout SECONDS]
           --quick: 8 MiB, 1 rep, download and recheck only, short limit measurements
           --subject libtorrent: "real vs real", to check the harness without ccbt""";
@@ -51,7 +51,7 @@ public record SwarmOptions(long size, int files, int pieceSize, int seeders, int
         String subject = "ccbt";
         String against = "libtorrent";
         int reps = quick ? 1 : 3;
-        Path out = Path.of("bench-results");
+        Path out = Path.of("target", "bench-swarm"); // ignored by git, beside the build output
         Path docs = projectRoot != null && Files.isDirectory(projectRoot.resolve("docs")) ? projectRoot.resolve("docs") : null;
         List<String> scenarios = quick ? List.of("download", "recheck") : ALL_SCENARIOS;
         Path ltScript = null;

@@ -1,6 +1,12 @@
 package ccbt.bench.swarm;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 
 import java.util.List;
 
@@ -27,6 +33,34 @@ class PrometheusTest {
         assertThat(Prometheus.sum(s, "ccbt_downloaded_bytes_total")).isEqualTo(123);
         assertThat(Prometheus.sum(s, "absent")).isEqualTo(-1);
         assertThat(s.get(4).value()).isNaN();
+    }
+
+    @Test
+    @Timeout(30)
+    void scrapesALoopbackEndpointWithFixedLengthOrStreamedBodies() throws Exception {
+        final String text = "ccbt_downloaded_bytes_total 42\n";
+        for (final boolean streamed : new boolean[] {false, true}) {
+            final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/metrics", ex -> {
+                final byte[] body = text.getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, streamed ? 0 : body.length); // 0: length unknown, chunked or until close
+                ex.getResponseBody().write(body);
+                ex.close();
+            });
+            server.start();
+            try {
+                assertThat(Prometheus.scrape("127.0.0.1:" + server.getAddress().getPort())).as("streamed=%s", streamed)
+                    .hasValue(text);
+            } finally {
+                server.stop(0);
+            }
+        }
+        assertThat(Prometheus.scrape("127.0.0.1:1")).isEmpty(); // nothing listens: empty, not an exception
+    }
+
+    @Test
+    void decodesChunkedBodies() {
+        assertThat(Prometheus.unchunk("5\r\nccbt_\r\n4;ext=1\r\nx 1\n\r\n0\r\n\r\n")).isEqualTo("ccbt_x 1\n");
     }
 
     @Test

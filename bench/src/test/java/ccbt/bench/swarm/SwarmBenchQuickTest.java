@@ -58,6 +58,7 @@ class SwarmBenchQuickTest {
         final Map<String, Object> limits = (Map<String, Object>) results.get("limits");
         assertThat((Double) limits.get("sha1_per_core_bytes_per_s")).isPositive();
         assertThat((Double) limits.get("loopback_tcp_bytes_per_s")).isPositive();
+        assertThat((Double) limits.get("disk_write_bytes_per_s")).isPositive();
         assertThat((Double) limits.get("disk_write_fsync_bytes_per_s")).isPositive();
 
         assertThat(Files.readString(out.resolve("results.json"))).contains("\"scenarios\"", "\"download\"");
