@@ -3,7 +3,7 @@
 
 Run with /usr/bin/python3 (the Debian python that has python3-libtorrent).
 
-    lt_peer.py TORRENT SAVE_PATH seed|leech [--port N] [--peer HOST:PORT]... [--no-trackers]
+    lt_peer.py TORRENT|MAGNET SAVE_PATH seed|leech [--port N] [--peer HOST:PORT]... [--no-trackers]
                [--recheck] [--set NAME=VALUE]... [--make-torrent ...]
 
 Protocol on stdout, one line each (the Java side parses these):
@@ -128,23 +128,31 @@ def main(argv):
     bound = wait_listen(ses)
     out("LISTEN %d" % bound)
 
-    with open(torrent, "rb") as f:
-        meta = lt.bdecode(f.read())
-    if meta is None:
-        raise SystemExit("not a bencoded torrent: " + torrent)
-    if not use_trackers:
-        meta.pop(b"announce", None)
-        meta.pop(b"announce-list", None)
-    info = lt.torrent_info(meta)
-    atp = lt.add_torrent_params()
-    atp.ti = info
+    if torrent.startswith("magnet:"):
+        # metadata comes from peers (BEP 9, ut_metadata)
+        atp = lt.parse_magnet_uri(torrent)
+        if not use_trackers:
+            atp.trackers = []
+        info_hash = str(atp.info_hashes.v1) if hasattr(atp, "info_hashes") else str(atp.info_hash)
+    else:
+        with open(torrent, "rb") as f:
+            meta = lt.bdecode(f.read())
+        if meta is None:
+            raise SystemExit("not a bencoded torrent: " + torrent)
+        if not use_trackers:
+            meta.pop(b"announce", None)
+            meta.pop(b"announce-list", None)
+        info = lt.torrent_info(meta)
+        info_hash = str(info.info_hash())
+        atp = lt.add_torrent_params()
+        atp.ti = info
     atp.save_path = save_path
     flags = atp.flags & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
     if mode == "seed" and not recheck:
         flags |= lt.torrent_flags.seed_mode  # trust the data; libtorrent still hashes each piece on first request
     atp.flags = flags
     h = ses.add_torrent(atp)
-    out("ADDED " + str(info.info_hash()))
+    out("ADDED " + info_hash)
 
     wanted = list(peers)
     lock = threading.Lock()
@@ -173,6 +181,7 @@ def main(argv):
     threading.Thread(target=read_commands, daemon=True).start()
 
     done_reported = False
+    last_error = ""
     last_connect = 0.0
     while not stop.is_set():
         for a in ses.pop_alerts():
@@ -194,12 +203,13 @@ def main(argv):
         out("PROGRESS %d %d %d %d %d" % (st.total_wanted_done, st.total_wanted, st.download_payload_rate,
                                          st.upload_payload_rate, st.num_peers))
         out("UPLOADED %d" % st.total_payload_upload)
-        if not done_reported and st.is_seeding and st.total_wanted_done == st.total_wanted \
+        if not done_reported and st.is_seeding and st.has_metadata and st.total_wanted_done == st.total_wanted \
                 and st.state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data):
             done_reported = True
             out("DONE")
-        if st.errc and st.errc.value() != 0:
-            out("ERROR torrent " + st.errc.message())
+        if st.errc and st.errc.value() != 0 and st.errc.message() != last_error:
+            last_error = st.errc.message()  # once per distinct error, not every 200 ms
+            out("ERROR torrent " + last_error)
         stop.wait(0.2)
     # final numbers, then leave without waiting for tracker "stopped" announces
     st = h.status()

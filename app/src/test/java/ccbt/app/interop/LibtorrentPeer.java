@@ -42,7 +42,7 @@ public final class LibtorrentPeer implements AutoCloseable {
         this.mode = o.mode;
         final Path work = PeerProcess.newWorkDir("libtorrent-" + o.mode);
         final List<String> cmd = new ArrayList<>(List.of(RealPeers.PYTHON, "-u", script().toString(),
-            o.torrent.toAbsolutePath().toString(), o.dir.toAbsolutePath().toString(), o.mode,
+            o.source, o.dir.toAbsolutePath().toString(), o.mode,
             "--port", Integer.toString(o.port)));
         for (final String peer : o.peers) {
             cmd.add("--peer");
@@ -62,7 +62,7 @@ public final class LibtorrentPeer implements AutoCloseable {
             this::parse, line -> line.startsWith("PROGRESS ") || line.startsWith("UPLOADED "));
         try {
             process.await("libtorrent listening on 127.0.0.1", Duration.ofSeconds(20), () -> port > 0);
-            process.await("libtorrent adding " + o.torrent, Duration.ofSeconds(20), () -> infoHash != null);
+            process.await("libtorrent adding " + o.source, Duration.ofSeconds(20), () -> infoHash != null);
         } catch (RuntimeException | Error e) {
             process.close();
             throw e;
@@ -71,17 +71,28 @@ public final class LibtorrentPeer implements AutoCloseable {
 
     /** A seeder of {@code torrent} whose content is already under {@code dir} (trusted, verified lazily). */
     public static LibtorrentPeer seed(final Path torrent, final Path dir) {
-        return new Options(torrent, dir, "seed").start();
+        return options(torrent, dir, true).start();
     }
 
     /** A leecher of {@code torrent} downloading into {@code dir}. */
     public static LibtorrentPeer leech(final Path torrent, final Path dir) {
-        return new Options(torrent, dir, "leech").start();
+        return options(torrent, dir, false).start();
     }
 
     /** Options for peers that need more than the defaults (a fixed port, peers to dial, extra settings). */
     public static Options options(final Path torrent, final Path dir, final boolean seed) {
-        return new Options(torrent, dir, seed ? "seed" : "leech");
+        return new Options(torrent.toAbsolutePath().toString(), dir, seed ? "seed" : "leech");
+    }
+
+    /**
+     * Options for a leecher that starts from a magnet URI and fetches the info dictionary from its peers
+     * (BEP 9 ut_metadata); give it a peer with {@link Options#peer} or a tracker in the URI.
+     */
+    public static Options magnetOptions(final String magnetUri, final Path dir) {
+        if (!magnetUri.startsWith("magnet:?")) {
+            throw new IllegalArgumentException("not a magnet URI: '" + magnetUri + "'");
+        }
+        return new Options(magnetUri, dir, "leech");
     }
 
     /** The TCP port it listens on, on 127.0.0.1. */
@@ -106,7 +117,7 @@ public final class LibtorrentPeer implements AutoCloseable {
 
     /** Waits until every piece is downloaded and verified (for a seeder: until it is ready to seed). */
     public void awaitComplete(final Duration timeout) {
-        process.await("libtorrent " + mode + " complete (" + done + "/" + total + " bytes)", timeout, () -> complete);
+        process.await("libtorrent " + mode + " complete", timeout, () -> complete);
     }
 
     /** Waits until at least {@code count} tracker replies have arrived in total. */
@@ -221,7 +232,7 @@ public final class LibtorrentPeer implements AutoCloseable {
 
     /** Start options; {@link #start()} launches the peer and waits until it listens. */
     public static final class Options {
-        private final Path torrent;
+        private final String source;
         private final Path dir;
         private final String mode;
         private final List<String> peers = new ArrayList<>();
@@ -230,8 +241,8 @@ public final class LibtorrentPeer implements AutoCloseable {
         private boolean useTrackers = true;
         private boolean recheck;
 
-        private Options(final Path torrent, final Path dir, final String mode) {
-            this.torrent = torrent;
+        private Options(final String source, final Path dir, final String mode) {
+            this.source = source;
             this.dir = dir;
             this.mode = mode;
         }

@@ -24,6 +24,35 @@ import java.util.stream.Stream;
 final class PeerProcess implements AutoCloseable {
     private static final int TAIL_LINES = 80;
     private static final Duration GRACE = Duration.ofSeconds(3);
+    /**
+     * Wraps a client that does not watch its stdin (transmission-daemon, opentracker) so that it still dies
+     * with the JVM: a SIGKILLed JVM cannot run close() or shutdown hooks, but its pipes close. The shell
+     * forwards TERM and HUP to the client and exits with the client's status.
+     */
+    private static final String STDIN_GUARD = String.join("\n",
+        "exec 3<&0",
+        "\"$@\" </dev/null &",
+        "c=$!",
+        "( cat <&3 >/dev/null; kill -TERM \"$c\" 2>/dev/null ) &",
+        "trap 'kill -TERM \"$c\" 2>/dev/null' TERM",
+        "trap 'kill -HUP \"$c\" 2>/dev/null' HUP",
+        "s=0",
+        "wait \"$c\" || s=$?",
+        "while kill -0 \"$c\" 2>/dev/null; do wait \"$c\"; s=$?; done",
+        "exit $s");
+    /** Clients still running, killed by a shutdown hook if the JVM exits without closing them. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (final Process p : LIVE) {
+                try (Stream<ProcessHandle> d = p.descendants()) {
+                    d.forEach(ProcessHandle::destroyForcibly);
+                }
+                p.destroyForcibly();
+            }
+        }, "interop-peer-reaper"));
+    }
 
     private final String name;
     private final Process process;
@@ -31,7 +60,8 @@ final class PeerProcess implements AutoCloseable {
     private final Predicate<String> noisy;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     private final Thread pump;
-    private volatile String lastNoisy = "";
+    /** The latest repeating line of each kind (first word), in first-seen order. */
+    private final Map<String, String> lastNoisy = new java.util.LinkedHashMap<>();
     private volatile boolean closed;
 
     private PeerProcess(final String name, final Process process, final Path workDir,
@@ -51,10 +81,27 @@ final class PeerProcess implements AutoCloseable {
     static PeerProcess start(final String name, final List<String> command, final Path workDir,
                              final Map<String, String> env, final Consumer<String> parser,
                              final Predicate<String> noisy) {
-        final ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        return start(name, command, workDir, env, parser, noisy, false);
+    }
+
+    /**
+     * As {@link #start(String, List, Path, Map, Consumer, Predicate)}; {@code stdinGuard} runs the client
+     * under a shell that kills it when our stdin pipe closes (for clients that ignore stdin).
+     */
+    static PeerProcess start(final String name, final List<String> command, final Path workDir,
+                             final Map<String, String> env, final Consumer<String> parser,
+                             final Predicate<String> noisy, final boolean stdinGuard) {
+        final List<String> argv = new java.util.ArrayList<>();
+        if (stdinGuard) {
+            argv.addAll(List.of("/bin/sh", "-c", STDIN_GUARD, name));
+        }
+        argv.addAll(command);
+        final ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         try {
-            return new PeerProcess(name, pb.start(), workDir, parser, noisy);
+            final Process process = pb.start();
+            LIVE.add(process);
+            return new PeerProcess(name, process, workDir, parser, noisy);
         } catch (IOException e) {
             Dirs.deleteQuietly(workDir);
             throw new IllegalStateException(name + ": cannot start " + command + ": " + e.getMessage(), e);
@@ -76,7 +123,10 @@ final class PeerProcess implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 if (noisy.test(line)) {
-                    lastNoisy = line;
+                    final int space = line.indexOf(' ');
+                    synchronized (lastNoisy) {
+                        lastNoisy.put(space < 0 ? line : line.substring(0, space), line);
+                    }
                 } else {
                     synchronized (tail) {
                         if (tail.size() == TAIL_LINES) {
@@ -128,10 +178,28 @@ final class PeerProcess implements AutoCloseable {
                 sb.append("    ").append(line).append('\n');
             }
         }
-        if (!lastNoisy.isEmpty()) {
-            sb.append("    (latest progress) ").append(lastNoisy).append('\n');
+        synchronized (lastNoisy) {
+            for (final String line : lastNoisy.values()) {
+                sb.append("    (latest progress) ").append(line).append('\n');
+            }
         }
         return sb.toString();
+    }
+
+    /** The client's process and everything it started. */
+    List<ProcessHandle> tree() {
+        try (Stream<ProcessHandle> d = process.descendants()) {
+            return Stream.concat(Stream.of(process.toHandle()), d).toList();
+        }
+    }
+
+    /** Closes the client's stdin, as a dying JVM would. */
+    void closeStdin() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            throw new IllegalStateException(describe("cannot close stdin"), e);
+        }
     }
 
     /** Writes one command line to the client's stdin. */
@@ -150,6 +218,12 @@ final class PeerProcess implements AutoCloseable {
      * the timeout passes or the process exits first (unless {@code exitIsOk}).
      */
     void await(final String what, final Duration timeout, final BooleanSupplier condition) {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /** {@link #await(String, Duration, BooleanSupplier)} whose failure message ends with {@code detail}, read then. */
+    void await(final String what, final Duration timeout, final BooleanSupplier condition,
+               final java.util.function.Supplier<String> detail) {
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (condition.getAsBoolean()) {
@@ -161,10 +235,10 @@ final class PeerProcess implements AutoCloseable {
                     return;
                 }
                 throw new AssertionError(describe(what + ": the process exited with code " + process.exitValue()
-                    + " first"));
+                    + " first" + detail.get()));
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(describe(what + ": not reached within " + timeout));
+                throw new AssertionError(describe(what + ": not reached within " + timeout + detail.get()));
             }
             try {
                 Thread.sleep(50);
@@ -202,7 +276,10 @@ final class PeerProcess implements AutoCloseable {
         return name + " (pid " + process.pid() + "): " + problem + "\n  last output of " + name + ":\n" + tail();
     }
 
-    /** Sends a POSIX signal to the process (e.g. "HUP"); the JDK only offers TERM and KILL. */
+    /**
+     * Sends a POSIX signal to the process (e.g. "HUP"; a stdin guard forwards TERM and HUP to the client);
+     * the JDK only offers TERM and KILL.
+     */
     void signal(final String signal) {
         try {
             final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
@@ -250,6 +327,7 @@ final class PeerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         drainPump();
+        LIVE.remove(process);
         Dirs.deleteQuietly(workDir);
     }
 }

@@ -133,6 +133,38 @@ public final class TestData {
         return out;
     }
 
+    /** Asserts that every file under {@code actual} has the same relative path and SHA-256 as under {@code expected}. */
+    public static void assertSameTree(final Path expected, final Path actual) {
+        assertSame(sha256Tree(expected), sha256Tree(actual), actual);
+    }
+
+    /** {@link #assertSameTree} that ignores empty files on both sides (transmission never creates them). */
+    public static void assertSameTreeIgnoringEmptyFiles(final Path expected, final Path actual) {
+        assertSame(withoutEmptyFiles(sha256Tree(expected)), withoutEmptyFiles(sha256Tree(actual)), actual);
+    }
+
+    private static void assertSame(final SortedMap<String, String> want, final SortedMap<String, String> got,
+                                   final Path actual) {
+        if (want.equals(got)) {
+            return;
+        }
+        final StringBuilder diff = new StringBuilder("content under " + actual + " differs:");
+        for (final String path : want.keySet()) {
+            if (!got.containsKey(path)) {
+                diff.append("\n  missing ").append(path);
+            } else if (!got.get(path).equals(want.get(path))) {
+                diff.append("\n  wrong content ").append(path).append(" (sha256 ").append(got.get(path))
+                    .append(", expected ").append(want.get(path)).append(')');
+            }
+        }
+        for (final String path : got.keySet()) {
+            if (!want.containsKey(path)) {
+                diff.append("\n  unexpected ").append(path);
+            }
+        }
+        throw new AssertionError(diff.toString());
+    }
+
     /** SHA-256 (hex) of one file. */
     public static String sha256(final Path file) {
         final MessageDigest md = digest("SHA-256");

@@ -64,6 +64,23 @@ class TestDataTest {
     }
 
     @Test
+    @Timeout(30)
+    void treeComparisonNamesMissingWrongAndUnexpectedFiles() throws IOException {
+        final Path a = TestData.multiFile(tmp.resolve("a"), TestData.MIN_TOTAL, 5);
+        final Path b = TestData.multiFile(tmp.resolve("b"), TestData.MIN_TOTAL, 5);
+        TestData.assertSameTree(a, b);
+        Files.delete(b.resolve("empty.bin"));
+        TestData.assertSameTreeIgnoringEmptyFiles(a, b);
+        Files.write(b.resolve("small.txt"), new byte[] {1, 2, 3});
+        Files.write(b.resolve("extra.bin"), new byte[] {4});
+        assertThatThrownBy(() -> TestData.assertSameTree(a, b))
+            .isInstanceOf(AssertionError.class)
+            .hasMessageContaining("missing empty.bin")
+            .hasMessageContaining("wrong content small.txt")
+            .hasMessageContaining("unexpected extra.bin");
+    }
+
+    @Test
     void rejectsTooSmallTotals() {
         assertThatThrownBy(() -> TestData.multiFile(tmp, 100, 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("totalBytes=100");

@@ -1,0 +1,93 @@
+package ccbt.app;
+
+import ccbt.core.metainfo.Metainfo;
+import ccbt.pipeline.session.TorrentSession;
+import ccbt.pipeline.session.TorrentStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** {@code ccbt download TORRENT -o DIR}: downloads until every file is verified on disk. */
+@Command(name = "download", description = "Download a torrent; exits 0 once every file is verified on disk.")
+final class DownloadCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "TORRENT")
+    Path torrent;
+
+    @Option(names = {"-o", "--output"}, required = true, description = "Directory that receives the content")
+    Path output;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "Connect to this peer (repeatable)")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = "--timeout", description = "Give up after this many seconds (0 = never). Default: ${DEFAULT-VALUE}")
+    long timeoutSeconds;
+
+    @Option(names = "--seed", description = "Keep seeding after the download completes, until stopped")
+    boolean seedAfter;
+
+    @Mixin
+    NetworkOptions network = new NetworkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        final Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
+        Files.createDirectories(output);
+        try (EngineRun run = new EngineRun(network.config(), network.metrics)) {
+            run.engine.listen();
+            final TorrentSession session = run.engine.add(meta, output, null);
+            session.addPeers(parsePeers(peers));
+            final int code = await(session, timeoutSeconds);
+            if (code == 0 && seedAfter) {
+                System.err.println("seeding; stop with Ctrl-C or SIGTERM");
+                Thread.currentThread().join();
+            }
+            return code;
+        }
+    }
+
+    static List<InetSocketAddress> parsePeers(final List<String> peers) {
+        final List<InetSocketAddress> out = new ArrayList<>();
+        for (final String p : peers) {
+            out.add(Addresses.parseHostPort(p));
+        }
+        return out;
+    }
+
+    /** Shows progress until the torrent completes (0), fails (1) or times out (2). */
+    static int await(final TorrentSession session, final long timeoutSeconds) throws InterruptedException {
+        final Progress progress = new Progress(System.err);
+        final long deadline = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds) : 0;
+        while (true) {
+            try {
+                session.completion().get(500, TimeUnit.MILLISECONDS);
+                progress.show(session.stats(), true);
+                progress.end();
+                return 0;
+            } catch (final TimeoutException e) {
+                progress.show(session.stats(), false);
+                if (deadline != 0 && System.nanoTime() - deadline > 0) {
+                    progress.end();
+                    final TorrentStats s = session.stats();
+                    System.err.printf("ccbt: timed out after %d s with %d of %d bytes verified%n", timeoutSeconds,
+                        s.verifiedBytes(), s.totalBytes());
+                    return 2;
+                }
+            } catch (final ExecutionException e) {
+                progress.end();
+                System.err.println("ccbt: download failed: " + e.getCause().getMessage());
+                return 1;
+            }
+        }
+    }
+}

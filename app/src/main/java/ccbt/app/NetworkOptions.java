@@ -1,0 +1,42 @@
+package ccbt.app;
+
+import ccbt.pipeline.session.EngineConfig;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/** Options shared by the commands that run an engine. */
+final class NetworkOptions {
+    @Option(names = "--port", description = "Listening port (0 = any free port). Default: ${DEFAULT-VALUE}")
+    int port = 6881;
+
+    @Option(names = "--bind", description = "Listening and outgoing address (default: all interfaces)")
+    String bind;
+
+    @Option(names = "--transport", description = "auto, io_uring, epoll or nio. Default: ${DEFAULT-VALUE}")
+    String transport = "auto";
+
+    @Option(names = "--state-dir", description = "Where resume data is kept (default: ~/.local/state/ccbt)")
+    Path stateDir;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics")
+    String metrics;
+
+    @Option(names = "--upload-slots", description = "Unchoked peers per torrent. Default: ${DEFAULT-VALUE}")
+    int uploadSlots = 8;
+
+    @Option(names = "--max-download-rate", paramLabel = "SIZE",
+        description = "Engine-wide download limit per second, e.g. 4MiB (default: unlimited)")
+    String maxDownloadRate;
+
+    EngineConfig config() throws UnknownHostException {
+        final Path state = stateDir != null ? stateDir
+            : Path.of(System.getProperty("user.home"), ".local", "state", "ccbt");
+        final InetAddress address = bind == null ? null : InetAddress.getByName(bind);
+        return EngineConfig.defaults(state).withBind(address, port).withTransport(transport)
+            .withUploadSlots(uploadSlots)
+            .withDownloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate));
+    }
+}

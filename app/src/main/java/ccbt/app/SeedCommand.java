@@ -1,0 +1,52 @@
+package ccbt.app;
+
+import ccbt.core.metainfo.Metainfo;
+import ccbt.pipeline.session.TorrentSession;
+import ccbt.pipeline.session.TorrentStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ccbt seed TORRENT DIR}: serves the content in DIR until stopped (SIGTERM shuts down cleanly). */
+@Command(name = "seed", description = "Seed a torrent whose content is in DIR, until stopped.")
+final class SeedCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TORRENT")
+    Path torrent;
+
+    @Parameters(index = "1", paramLabel = "DIR", description = "Directory that holds the torrent's content")
+    Path dir;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "Also connect to this peer (repeatable)")
+    List<String> peers = new ArrayList<>();
+
+    @Mixin
+    NetworkOptions network = new NetworkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        final Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
+        try (EngineRun run = new EngineRun(network.config(), network.metrics)) {
+            final int port = run.engine.listen();
+            System.err.println("checking " + meta.name() + " ...");
+            final TorrentSession session = run.engine.add(meta, dir, null);
+            final TorrentStats first = session.stats();
+            System.err.printf("seeding %s: %d of %d bytes verified, listening on port %d%n", meta.name(),
+                first.verifiedBytes(), first.totalBytes(), port);
+            System.out.println("listening " + port);
+            System.out.flush();
+            session.addPeers(DownloadCommand.parsePeers(peers));
+            final Progress progress = new Progress(System.err);
+            while (true) {
+                Thread.sleep(1000);
+                progress.show(session.stats(), false);
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package ccbt.pipeline.picker;
+
+import java.util.Arrays;
+
+/**
+ * Our outstanding requests to one peer, in the order they were sent, with the depth we aim for.
+ *
+ * <p><b>Depth.</b> The target is the number of 16 KiB blocks the peer delivers in {@link #setQueueTime
+ * queue time} (1 s by default) at its measured rate, clamped to [minDepth, maxDepth] and to the peer's
+ * BEP 10 {@code reqq}. A round-trip time measured on this connection cannot serve as the multiplier: it
+ * includes the wait behind our own earlier requests, so rate × measured RTT equals the current depth
+ * (Little's law) and never converges. A fixed time budget does: while the pipeline is what limits the
+ * rate, rate = depth / RTT and the target depth × queueTime / RTT grows as long as the RTT is below
+ * the budget, i.e. until the peer's link, not our queue, is the bottleneck. The smoothed RTT is kept for
+ * time-out decisions ({@link #rttNanos}).
+ *
+ * <p><b>Rate.</b> Blocks delivered per second of <em>busy</em> time (time with at least one request
+ * outstanding), over windows of at least 200 ms, smoothed; idle time while choked or uninterested does
+ * not drag it down.
+ *
+ * <p><b>Snubbing.</b> A peer whose requests time out is snubbed: depth 1 until it delivers a block.
+ *
+ * <p>Storage is two parallel arrays of at most maxDepth entries: peers serve in order, so a delivered
+ * block is almost always at the head, time-outs are a prefix, and a linear search over ≤ 64 longs
+ * beats hashing. Nothing is allocated per request. Not thread-safe: one per peer, on its event loop.
+ */
+public final class RequestPipeline {
+    /** The 16 KiB block (BEP 3 convention) the depth is counted in. */
+    public static final int BLOCK_BYTES = 16 * 1024;
+    private static final long RATE_WINDOW_NANOS = 200_000_000L;
+    private static final double RATE_SMOOTHING = 0.25;
+
+    private final int minDepth;
+    private final int maxDepth;
+    private final long[] keys;
+    private final long[] sentAt;
+    private int size;
+    private int peerLimit = Integer.MAX_VALUE;
+    private long queueTimeNanos = 1_000_000_000L;
+
+    private boolean snubbed;
+    private double blocksPerSecond;
+    private boolean rateKnown;
+    private long busyNanos;
+    private int windowBlocks;
+    private long lastEventNanos;
+    private long srttNanos;
+
+    /**
+     * @param minDepth depth before the rate is known and the floor afterwards (16 is usual)
+     * @param maxDepth the most requests ever outstanding (64 is usual)
+     */
+    public RequestPipeline(final int minDepth, final int maxDepth) {
+        if (minDepth < 1 || maxDepth < minDepth) {
+            throw new IllegalArgumentException("depths min=" + minDepth + " max=" + maxDepth
+                + " must satisfy 1 <= min <= max");
+        }
+        this.minDepth = minDepth;
+        this.maxDepth = maxDepth;
+        this.keys = new long[maxDepth];
+        this.sentAt = new long[maxDepth];
+    }
+
+    /** The peer's BEP 10 {@code reqq}: never more requests outstanding than that. */
+    public void setPeerLimit(final int reqq) {
+        if (reqq < 1) {
+            throw new IllegalArgumentException("peer request limit reqq=" + reqq + " must be at least 1");
+        }
+        this.peerLimit = reqq;
+    }
+
+    /** The time budget the depth covers at the measured rate (default 1 s). */
+    public void setQueueTime(final long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("queue time " + nanos + " ns must be positive");
+        }
+        this.queueTimeNanos = nanos;
+    }
+
+    /**
+     * Records a request just sent. Returns false (and records nothing) when the block is already
+     * outstanding or the hard limit — min(maxDepth, reqq) — is reached.
+     */
+    public boolean add(final int piece, final int block, final long nowNanos) {
+        final long key = key(piece, block);
+        if (size >= Math.min(maxDepth, peerLimit) || indexOf(key) >= 0) {
+            return false;
+        }
+        tick(nowNanos);
+        keys[size] = key;
+        sentAt[size] = nowNanos;
+        size++;
+        return true;
+    }
+
+    /**
+     * The block arrived: forgets the request and feeds the rate and RTT estimates; a snubbed peer is
+     * forgiven. Returns false when the block was not outstanding (unrequested, or cancelled before).
+     */
+    public boolean remove(final int piece, final int block, final long nowNanos) {
+        final int i = indexOf(key(piece, block));
+        if (i < 0) {
+            return false;
+        }
+        tick(nowNanos);
+        final long rtt = nowNanos - sentAt[i];
+        srttNanos = srttNanos == 0 ? Math.max(rtt, 1) : srttNanos + (rtt - srttNanos) / 8;
+        removeAt(i);
+        snubbed = false;
+        windowBlocks++;
+        if (busyNanos >= RATE_WINDOW_NANOS) {
+            final double sample = windowBlocks * 1e9 / busyNanos;
+            blocksPerSecond = rateKnown ? blocksPerSecond + RATE_SMOOTHING * (sample - blocksPerSecond) : sample;
+            rateKnown = true;
+            busyNanos = 0;
+            windowBlocks = 0;
+        }
+        return true;
+    }
+
+    /**
+     * Forgets a request that ended without data (we sent CANCEL, or the peer sent REJECT): no effect on the
+     * rate, the RTT or snubbing. Returns false when it was not outstanding.
+     */
+    public boolean cancel(final int piece, final int block) {
+        final int i = indexOf(key(piece, block));
+        if (i < 0) {
+            return false;
+        }
+        removeAt(i);
+        return true;
+    }
+
+    /** Whether the block is outstanding with this peer. */
+    public boolean contains(final int piece, final int block) {
+        return indexOf(key(piece, block)) >= 0;
+    }
+
+    /** Requests outstanding. */
+    public int outstanding() {
+        return size;
+    }
+
+    /** How many more requests to send now: target depth minus outstanding, never negative. */
+    public int room() {
+        return Math.max(0, depth() - size);
+    }
+
+    /** The target depth: 1 when snubbed, else rate × queue time clamped to [min, max] and to the peer's reqq. */
+    public int depth() {
+        if (snubbed) {
+            return 1;
+        }
+        int d = minDepth;
+        if (rateKnown) {
+            final double want = Math.ceil(blocksPerSecond * queueTimeNanos / 1e9);
+            d = (int) Math.max(minDepth, Math.min(maxDepth, want));
+        }
+        return Math.min(d, peerLimit);
+    }
+
+    /**
+     * Removes the requests outstanding for at least {@code timeoutNanos}, oldest first, and hands each to
+     * {@code expired}; if any, the peer is snubbed. Returns how many expired.
+     */
+    public int expire(final long nowNanos, final long timeoutNanos, final BlockSink expired) {
+        tick(nowNanos);
+        int n = 0;
+        while (n < size && nowNanos - sentAt[n] >= timeoutNanos) {
+            n++;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        for (int i = 0; i < n; i++) {
+            expired.block((int) (keys[i] >>> 32), (int) keys[i]);
+        }
+        removePrefix(n);
+        snubbed = true;
+        return n;
+    }
+
+    /**
+     * As {@link #expire(long, long, BlockSink)}, writing at most {@code out.length} expired requests as
+     * {@code (long) piece << 32 | block}; any further expired ones stay for the next call.
+     */
+    public int expire(final long nowNanos, final long timeoutNanos, final long[] out) {
+        tick(nowNanos);
+        int n = 0;
+        while (n < size && n < out.length && nowNanos - sentAt[n] >= timeoutNanos) {
+            out[n] = keys[n];
+            n++;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        removePrefix(n);
+        snubbed = true;
+        return n;
+    }
+
+    /** Hands every outstanding request to {@code all} and forgets them (choke without fast, disconnect). */
+    public void drain(final BlockSink all) {
+        final int n = size;
+        // Cleared first so that the callback may add new requests or query this pipeline.
+        final long[] copy = n == 0 ? null : Arrays.copyOf(keys, n);
+        size = 0;
+        for (int i = 0; i < n; i++) {
+            all.block((int) (copy[i] >>> 32), (int) copy[i]);
+        }
+    }
+
+    /** Whether the peer let requests time out and has not delivered since. */
+    public boolean snubbed() {
+        return snubbed;
+    }
+
+    /** The smoothed delivery rate in blocks per second (0 until measured). */
+    public double blocksPerSecond() {
+        return rateKnown ? blocksPerSecond : 0;
+    }
+
+    /** The smoothed time from request to block, queueing at the peer included (0 until measured). */
+    public long rttNanos() {
+        return srttNanos;
+    }
+
+    /**
+     * Adds the time since the last timed event to the busy time when requests were outstanding in between
+     * (the size only changes at events; {@link #cancel} and {@link #drain} carry no time and are rare).
+     */
+    private void tick(final long nowNanos) {
+        if (size > 0) {
+            busyNanos += Math.max(0, nowNanos - lastEventNanos);
+        }
+        lastEventNanos = nowNanos;
+    }
+
+    private int indexOf(final long key) {
+        final long[] k = keys;
+        for (int i = 0, n = size; i < n; i++) {
+            if (k[i] == key) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void removeAt(final int i) {
+        final int tail = size - i - 1;
+        if (tail > 0) {
+            System.arraycopy(keys, i + 1, keys, i, tail);
+            System.arraycopy(sentAt, i + 1, sentAt, i, tail);
+        }
+        size--;
+    }
+
+    private void removePrefix(final int n) {
+        System.arraycopy(keys, n, keys, 0, size - n);
+        System.arraycopy(sentAt, n, sentAt, 0, size - n);
+        size -= n;
+    }
+
+    private static long key(final int piece, final int block) {
+        return (long) piece << 32 | (block & 0xffffffffL);
+    }
+}

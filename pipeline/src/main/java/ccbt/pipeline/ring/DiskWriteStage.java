@@ -1,0 +1,38 @@
+package ccbt.pipeline.ring;
+
+import ccbt.telemetry.StageLatency;
+import com.lmax.disruptor.EventHandler;
+
+/**
+ * Disk-write: positional writes of verified pieces straight from the off-heap staging slot, then the
+ * outcome goes back to the torrent. A piece counts as verified only after its write returned.
+ */
+final class DiskWriteStage implements EventHandler<PieceEvent> {
+    private final StageLatency latency;
+
+    DiskWriteStage(final StageLatency latency) {
+        this.latency = latency;
+    }
+
+    @Override
+    public void onEvent(final PieceEvent event, final long sequence, final boolean endOfBatch) {
+        final PieceTarget target = event.target;
+        if (!event.verified) {
+            target.pieceDone(event.piece, event.slot, PieceOutcome.HASH_FAILED, null);
+            event.clear();
+            return;
+        }
+        final long start = System.nanoTime();
+        Throwable failure = null;
+        try {
+            target.write(event.piece, event.data.duplicate().clear().limit(event.data.limit()));
+        } catch (final Exception e) {
+            failure = e;
+        }
+        final long end = System.nanoTime();
+        latency.record(start - event.stageDoneNanos, end - start);
+        target.pieceDone(event.piece, event.slot,
+            failure == null ? PieceOutcome.WRITTEN : PieceOutcome.WRITE_FAILED, failure);
+        event.clear();
+    }
+}

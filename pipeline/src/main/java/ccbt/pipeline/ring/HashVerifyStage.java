@@ -1,0 +1,42 @@
+package ccbt.pipeline.ring;
+
+import ccbt.telemetry.StageLatency;
+import com.lmax.disruptor.EventHandler;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Hash-verify: SHA-1 over the staged piece. One handler per shard; shard {@code k} of {@code n} takes the
+ * pieces whose index is {@code k} modulo {@code n}, so the shards hash in parallel and each piece once.
+ */
+final class HashVerifyStage implements EventHandler<PieceEvent> {
+    private final int shard;
+    private final int shardCount;
+    private final MessageDigest sha1;
+    private final StageLatency latency;
+
+    HashVerifyStage(final int shard, final int shardCount, final StageLatency latency) {
+        this.shard = shard;
+        this.shardCount = shardCount;
+        this.latency = latency;
+        try {
+            this.sha1 = MessageDigest.getInstance("SHA-1");
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 missing from this JVM", e);
+        }
+    }
+
+    @Override
+    public void onEvent(final PieceEvent event, final long sequence, final boolean endOfBatch) {
+        if (event.piece % shardCount != shard) {
+            return;
+        }
+        final long start = System.nanoTime();
+        event.verified = event.target.verify(event.piece, event.data.duplicate().clear()
+            .limit(event.data.limit()), sha1);
+        final long end = System.nanoTime();
+        latency.record(start - event.publishedNanos, end - start);
+        event.stageDoneNanos = end;
+    }
+}

@@ -1,0 +1,44 @@
+package ccbt.pipeline.ring;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One fully staged piece travelling through the ring. Preallocated by the ring and mutated in place:
+ * no object is created per piece.
+ */
+public final class PieceEvent {
+    PieceTarget target;
+    int piece;
+    int slot;
+    /** The staging slot's bytes, position 0, limit = piece length. */
+    ByteBuffer data;
+    long publishedNanos;
+    long stageDoneNanos;
+    boolean verified;
+
+    void clear() {
+        target = null;
+        data = null;
+        verified = false;
+    }
+
+    /** The piece index. */
+    public int piece() {
+        return piece;
+    }
+
+    /** The staging slot holding the piece. */
+    public int slot() {
+        return slot;
+    }
+
+    /** Whether the hash-verify stage accepted the bytes. */
+    public boolean verified() {
+        return verified;
+    }
+
+    /** The staged bytes (position 0, limit = piece length). */
+    public ByteBuffer data() {
+        return data;
+    }
+}

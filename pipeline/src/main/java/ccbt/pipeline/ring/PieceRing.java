@@ -1,0 +1,96 @@
+package ccbt.pipeline.ring;
+
+import ccbt.telemetry.Metrics;
+import ccbt.telemetry.StageLatency;
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The inbound ring of downloaded pieces, shared by all torrents of an engine. Its shape is all here:
+ * network-decode (the peers' event loops publish fully staged pieces) → hash-verify (one handler per
+ * shard) → Xet-chunk → disk-write.
+ *
+ * <p>Publishers never wait: a piece is published only while it holds a staging slot, and the ring is
+ * sized to hold every slot of the engine, so a full ring cannot happen while slots are the bound.
+ */
+public final class PieceRing implements AutoCloseable {
+    /** Stage names as they appear in telemetry. */
+    public static final String STAGE_HASH_VERIFY = "hash_verify";
+    public static final String STAGE_XET_CHUNK = "xet_chunk";
+    public static final String STAGE_DISK_WRITE = "disk_write";
+
+    private final Disruptor<PieceEvent> disruptor;
+    private final RingBuffer<PieceEvent> ring;
+
+    /**
+     * @param capacity  ring size (rounded up to a power of two); at least the engine's staging slots
+     * @param verifiers number of hash-verify shards, usually the number of cores
+     * @param metrics   where stage latencies and ring fill are recorded
+     */
+    @SuppressWarnings("unchecked")
+    public PieceRing(final int capacity, final int verifiers, final Metrics metrics) {
+        final int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
+        this.disruptor = new Disruptor<>(PieceEvent::new, size, threadFactory(),
+            ProducerType.MULTI, new BlockingWaitStrategy());
+        final StageLatency verifyLatency = metrics.stage(STAGE_HASH_VERIFY);
+        final EventHandler<PieceEvent>[] verifyStages = new EventHandler[verifiers];
+        for (int i = 0; i < verifiers; i++) {
+            verifyStages[i] = new HashVerifyStage(i, verifiers, verifyLatency);
+        }
+        disruptor.handleEventsWith(verifyStages)
+            .then(new XetChunkStage(metrics.stage(STAGE_XET_CHUNK)))
+            .then(new DiskWriteStage(metrics.stage(STAGE_DISK_WRITE)));
+        this.ring = disruptor.start();
+        metrics.gauge("ccbt_ring_fill", "Pieces in the inbound ring not yet written",
+            () -> ring.getBufferSize() - ring.remainingCapacity());
+    }
+
+    /**
+     * Publishes a fully staged piece. Returns false only if the ring is full, which the slot bound
+     * prevents; the caller then retries later rather than blocking its event loop.
+     */
+    public boolean publish(final PieceTarget target, final int piece, final int slot, final ByteBuffer data) {
+        final long sequence;
+        try {
+            sequence = ring.tryNext();
+        } catch (final com.lmax.disruptor.InsufficientCapacityException e) {
+            return false;
+        }
+        final PieceEvent event = ring.get(sequence);
+        event.target = target;
+        event.piece = piece;
+        event.slot = slot;
+        event.data = data;
+        event.verified = false;
+        event.publishedNanos = System.nanoTime();
+        ring.publish(sequence);
+        return true;
+    }
+
+    /** Pieces published and not yet through the last stage. */
+    public long inFlight() {
+        return ring.getBufferSize() - ring.remainingCapacity();
+    }
+
+    /** Drains the ring (every published piece reaches its last stage) and stops the stage threads. */
+    @Override
+    public void close() {
+        disruptor.shutdown();
+    }
+
+    private static ThreadFactory threadFactory() {
+        final AtomicInteger n = new AtomicInteger();
+        return r -> {
+            final Thread t = new Thread(r, "ccbt-ring-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,22 @@
+package ccbt.pipeline.ring;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+
+/**
+ * What the ring's stages need from the torrent a staged piece belongs to. Implemented by the torrent
+ * session; every method but {@link #pieceDone} is called on a stage thread and must be thread-safe.
+ */
+public interface PieceTarget {
+    /** Whether {@code data} (position 0, limit = piece length) hashes to the piece's expected hash. */
+    boolean verify(int piece, ByteBuffer data, MessageDigest sha1);
+
+    /** Writes the verified piece to its files; throws on an I/O failure such as a full disk. */
+    void write(int piece, ByteBuffer data) throws Exception;
+
+    /**
+     * Reports the outcome of a piece that went through the ring; the staging slot may be reused once this
+     * returns. Called on the last stage's thread; implementations hand the result to their own thread.
+     */
+    void pieceDone(int piece, int slot, PieceOutcome outcome, Throwable writeFailure);
+}

@@ -1,0 +1,169 @@
+package ccbt.pipeline.session;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Engine-wide settings. The defaults are what a seedbox operator would expect; tests and the demo pass a
+ * loopback bind address.
+ *
+ * @param bindAddress        listening and outgoing address; null = all interfaces
+ * @param port               listening port; 0 = ephemeral
+ * @param transport          "auto", "io_uring", "epoll" or "nio"
+ * @param ioThreads          Netty event loops
+ * @param hashThreads        hash-verify shards (defaults to the number of cores)
+ * @param stagingBytes       off-heap staging budget per downloading torrent
+ * @param maxPeersPerTorrent connections kept per torrent
+ * @param uploadSlots        regular unchoke slots per torrent (one optimistic slot comes on top)
+ * @param requestTimeout     a block request older than this is given up and re-requested elsewhere
+ * @param stateDir           where resume data is kept
+ * @param resumeSaveInterval how often changed resume data is written
+ * @param hashFailuresToBan  a peer that contributed to this many failed pieces is banned
+ * @param downloadRateLimit  engine-wide download limit in bytes per second; 0 = unlimited
+ */
+public record EngineConfig(
+    InetAddress bindAddress,
+    int port,
+    String transport,
+    int ioThreads,
+    int hashThreads,
+    long stagingBytes,
+    int maxPeersPerTorrent,
+    int uploadSlots,
+    Duration requestTimeout,
+    Path stateDir,
+    Duration resumeSaveInterval,
+    int hashFailuresToBan,
+    long downloadRateLimit) {
+
+    /** Defaults, with state kept under {@code stateDir}. */
+    public static EngineConfig defaults(final Path stateDir) {
+        return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
+            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0);
+    }
+
+    public EngineConfig withBind(final InetAddress address, final int listenPort) {
+        return toBuilder().bind(address, listenPort).build();
+    }
+
+    public EngineConfig withTransport(final String value) {
+        return toBuilder().transport(value).build();
+    }
+
+    public EngineConfig withUploadSlots(final int slots) {
+        return toBuilder().uploadSlots(slots).build();
+    }
+
+    public EngineConfig withRequestTimeout(final Duration timeout) {
+        return toBuilder().requestTimeout(timeout).build();
+    }
+
+    public EngineConfig withDownloadRateLimit(final long bytesPerSecond) {
+        return toBuilder().downloadRateLimit(bytesPerSecond).build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Changes a few settings of an existing configuration. */
+    public static final class Builder {
+        private InetAddress bindAddress;
+        private int port;
+        private String transport;
+        private int ioThreads;
+        private int hashThreads;
+        private long stagingBytes;
+        private int maxPeersPerTorrent;
+        private int uploadSlots;
+        private Duration requestTimeout;
+        private Path stateDir;
+        private Duration resumeSaveInterval;
+        private int hashFailuresToBan;
+        private long downloadRateLimit;
+
+        private Builder(final EngineConfig c) {
+            bindAddress = c.bindAddress;
+            port = c.port;
+            transport = c.transport;
+            ioThreads = c.ioThreads;
+            hashThreads = c.hashThreads;
+            stagingBytes = c.stagingBytes;
+            maxPeersPerTorrent = c.maxPeersPerTorrent;
+            uploadSlots = c.uploadSlots;
+            requestTimeout = c.requestTimeout;
+            stateDir = c.stateDir;
+            resumeSaveInterval = c.resumeSaveInterval;
+            hashFailuresToBan = c.hashFailuresToBan;
+            downloadRateLimit = c.downloadRateLimit;
+        }
+
+        public Builder bind(final InetAddress address, final int listenPort) {
+            this.bindAddress = address;
+            this.port = listenPort;
+            return this;
+        }
+
+        public Builder transport(final String value) {
+            this.transport = value;
+            return this;
+        }
+
+        public Builder ioThreads(final int value) {
+            this.ioThreads = value;
+            return this;
+        }
+
+        public Builder hashThreads(final int value) {
+            this.hashThreads = value;
+            return this;
+        }
+
+        public Builder stagingBytes(final long value) {
+            this.stagingBytes = value;
+            return this;
+        }
+
+        public Builder maxPeersPerTorrent(final int value) {
+            this.maxPeersPerTorrent = value;
+            return this;
+        }
+
+        public Builder uploadSlots(final int value) {
+            this.uploadSlots = value;
+            return this;
+        }
+
+        public Builder requestTimeout(final Duration value) {
+            this.requestTimeout = value;
+            return this;
+        }
+
+        public Builder stateDir(final Path value) {
+            this.stateDir = value;
+            return this;
+        }
+
+        public Builder resumeSaveInterval(final Duration value) {
+            this.resumeSaveInterval = value;
+            return this;
+        }
+
+        public Builder hashFailuresToBan(final int value) {
+            this.hashFailuresToBan = value;
+            return this;
+        }
+
+        public Builder downloadRateLimit(final long value) {
+            this.downloadRateLimit = value;
+            return this;
+        }
+
+        public EngineConfig build() {
+            return new EngineConfig(bindAddress, port, transport, ioThreads, hashThreads, stagingBytes,
+                maxPeersPerTorrent, uploadSlots, requestTimeout, stateDir, resumeSaveInterval, hashFailuresToBan,
+                downloadRateLimit);
+        }
+    }
+}

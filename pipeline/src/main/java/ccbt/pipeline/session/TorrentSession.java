@@ -1,0 +1,600 @@
+package ccbt.pipeline.session;
+
+import ccbt.core.Bitfield;
+import ccbt.core.metainfo.Metainfo;
+import ccbt.core.InfoHash;
+import ccbt.core.PeerId;
+import ccbt.io.net.PeerEndpoint;
+import ccbt.io.wire.PeerConnection;
+import ccbt.io.wire.PeerHandler;
+import ccbt.pipeline.choke.ChokeRound;
+import ccbt.pipeline.picker.HashFailureTracker;
+import ccbt.pipeline.picker.PiecePicker;
+import ccbt.pipeline.ring.PieceOutcome;
+import ccbt.pipeline.ring.PieceTarget;
+import ccbt.pipeline.staging.StagingPool;
+import ccbt.store.FileLayout;
+import ccbt.store.PieceStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One torrent inside the engine: its peers, picker, staging slots and the bookkeeping that joins them.
+ * All state is confined to the torrent's event loop; the ring's stage threads report back through
+ * {@link #pieceDone}, which hops onto that loop.
+ */
+public final class TorrentSession implements PeerEndpoint, PieceTarget {
+    /** The wire's block size (BEP 3 convention; the largest request most clients accept). */
+    public static final int BLOCK = 16 * 1024;
+    /** Requests larger than this are refused: BEP 3 clients request 16 KiB, some up to 128 KiB. */
+    static final int MAX_REQUEST = 128 * 1024;
+    private static final System.Logger LOG = System.getLogger(TorrentSession.class.getName());
+
+    /** The life of a torrent, as the CLI and metrics show it. */
+    public enum State { CHECKING, DOWNLOADING, SEEDING, STOPPED, ERROR }
+
+    final Engine engine;
+    final Metainfo meta;
+    final FileLayout layout;
+    final PieceStore store;
+    final EventLoop loop;
+    final int pieceCount;
+    final Bitfield have;
+    final PiecePicker picker;
+    final HashFailureTracker failures;
+    final SplittableRandom random;
+    private final InfoHash infoHash;
+    private final byte[] pieceHashes;
+
+    private StagingPool staging;
+    private int[] slotOfPiece;
+    private int[] blocksDone;
+    private List<List<PeerSession>> contributorsBySlot;
+
+    final List<PeerSession> peers = new ArrayList<>();
+    private final Set<InetSocketAddress> candidates = new LinkedHashSet<>();
+    private final Map<InetSocketAddress, Long> retryAfterNanos = new HashMap<>();
+    private final Set<InetSocketAddress> connecting = new HashSet<>();
+    private final Set<InetAddress> banned = new HashSet<>();
+    private final ChokeRound chokeRound = new ChokeRound();
+    private final org.agrona.collections.IntHashSet unchoke = new org.agrona.collections.IntHashSet();
+    private final TrackerAnnouncer announcer;
+    private ScheduledFuture<?> ticker;
+    private int tickCount;
+    private boolean resumeDirty;
+    private long lastResumeSaveNanos;
+
+    private volatile State state = State.CHECKING;
+    private volatile String error;
+    private volatile long verifiedBytes;
+    private volatile long downloadedPayload;
+    private volatile long uploadedPayload;
+    private volatile long wastedBytes;
+    private volatile int peerCount;
+    private volatile double downloadRate;
+    private volatile double uploadRate;
+    private long lastDownloaded;
+    private long lastUploaded;
+    private long lastRateNanos;
+    private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicInteger inRing = new java.util.concurrent.atomic.AtomicInteger();
+
+    TorrentSession(final Engine engine, final Metainfo meta, final FileLayout layout, final PieceStore store,
+                   final Bitfield verified, final EventLoop loop) {
+        this.engine = engine;
+        this.meta = meta;
+        this.layout = layout;
+        this.store = store;
+        this.loop = loop;
+        this.pieceCount = meta.pieceCount();
+        this.infoHash = meta.infoHashV1();
+        this.pieceHashes = meta.pieceHashes();
+        this.have = verified;
+        this.random = new SplittableRandom();
+        final int blocksPerPiece = blockCount(layout.pieceLength(0));
+        final int blocksInLast = blockCount(layout.pieceLength(pieceCount - 1));
+        this.picker = new PiecePicker(pieceCount, blocksPerPiece, blocksInLast, new java.util.Random());
+        this.failures = new HashFailureTracker(engine.config().hashFailuresToBan());
+        long bytes = 0;
+        for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) {
+            picker.weHave(i);
+            bytes += layout.pieceLength(i);
+        }
+        this.verifiedBytes = bytes;
+        this.announcer = new TrackerAnnouncer(this, engine.trackers());
+        this.state = have.isComplete() ? State.SEEDING : State.DOWNLOADING;
+        if (state == State.SEEDING) {
+            completion.complete(null);
+        }
+    }
+
+    static int blockCount(final int pieceLength) {
+        return (pieceLength + BLOCK - 1) / BLOCK;
+    }
+
+    int blockLength(final int piece, final int block) {
+        return Math.min(BLOCK, layout.pieceLength(piece) - block * BLOCK);
+    }
+
+    // ---------------------------------------------------------------- life cycle
+
+    void start() {
+        loop.execute(() -> {
+            lastRateNanos = System.nanoTime();
+            lastResumeSaveNanos = lastRateNanos;
+            ticker = loop.scheduleAtFixedRate(this::tick, 250, 250, TimeUnit.MILLISECONDS);
+            announcer.start();
+            connectMore();
+        });
+    }
+
+    /** Adds peers to dial (from the command line, a tracker or PEX); dialled as connection slots allow. */
+    public void addPeers(final List<InetSocketAddress> addresses) {
+        loop.execute(() -> {
+            for (final InetSocketAddress a : addresses) {
+                if (!banned.contains(a.getAddress()) && !isSelf(a)) {
+                    candidates.add(a);
+                }
+            }
+            connectMore();
+        });
+    }
+
+    private boolean isSelf(final InetSocketAddress a) {
+        final int port = engine.listenPort();
+        return a.getPort() == port && port > 0 && a.getAddress() != null
+            && (a.getAddress().isLoopbackAddress() || a.getAddress().isAnyLocalAddress()
+            || a.getAddress().equals(engine.config().bindAddress()));
+    }
+
+    /** Completes when every piece is verified and on disk; fails if the torrent stops in error. */
+    public CompletableFuture<Void> completion() {
+        return completion;
+    }
+
+    /** Closes every connection and flushes the resume data; waits for pieces still in the ring. */
+    CompletableFuture<Void> stop() {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+            for (final PeerSession p : new ArrayList<>(peers)) {
+                p.connection().close("torrent stopped");
+            }
+            if (state != State.ERROR) {
+                state = State.STOPPED;
+            }
+            announcer.stop().whenComplete((v, e) -> done.complete(null));
+        });
+        return done;
+    }
+
+    // ---------------------------------------------------------------- PeerEndpoint
+
+    @Override
+    public InfoHash infoHash() {
+        return infoHash;
+    }
+
+    @Override
+    public PeerId ourPeerId() {
+        return engine.peerId();
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public int pieceCount() {
+        return pieceCount;
+    }
+
+    @Override
+    public PeerHandler newPeer(final PeerConnection connection) {
+        final InetSocketAddress remote = connection.remoteAddress();
+        if (remote != null && banned.contains(remote.getAddress())) {
+            return null;
+        }
+        if (peers.size() >= engine.config().maxPeersPerTorrent() || state == State.STOPPED) {
+            return null;
+        }
+        final PeerSession peer = new PeerSession(this, connection);
+        peers.add(peer);
+        peerCount = peers.size();
+        peer.start();
+        return peer;
+    }
+
+    void peerGone(final PeerSession peer) {
+        if (peers.remove(peer)) {
+            peerCount = peers.size();
+            peer.releaseRequests();
+            peer.releaseAvailability();
+            final InetSocketAddress remote = peer.remoteAddress();
+            if (remote != null && peer.dialled() && !banned.contains(remote.getAddress())) {
+                retryAfterNanos.put(remote, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                candidates.add(remote);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private void connectMore() {
+        if (state == State.STOPPED || state == State.ERROR || candidates.isEmpty()) {
+            return;
+        }
+        final long now = System.nanoTime();
+        final var it = candidates.iterator();
+        while (it.hasNext() && peers.size() + connecting.size() < engine.config().maxPeersPerTorrent()) {
+            final InetSocketAddress address = it.next();
+            final Long retry = retryAfterNanos.get(address);
+            if (retry != null && retry - now > 0) {
+                continue;
+            }
+            if (isConnectedTo(address)) {
+                it.remove();
+                continue;
+            }
+            it.remove();
+            connecting.add(address);
+            engine.network().connect(address, engine.config().bindAddress(), this).addListener(f -> {
+                connecting.remove(address);
+                if (!f.isSuccess()) {
+                    retryAfterNanos.put(address, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+                    candidates.add(address);
+                }
+            });
+        }
+    }
+
+    private boolean isConnectedTo(final InetSocketAddress address) {
+        for (final PeerSession p : peers) {
+            if (address.equals(p.remoteAddress()) || address.equals(p.listenAddress())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void ban(final PeerSession peer, final String reason) {
+        final InetSocketAddress remote = peer.remoteAddress();
+        LOG.log(System.Logger.Level.WARNING, "banning peer " + remote + ": " + reason);
+        if (remote != null) {
+            banned.add(remote.getAddress());
+            candidates.removeIf(a -> a.getAddress().equals(remote.getAddress()));
+            for (final PeerSession p : new ArrayList<>(peers)) {
+                final InetSocketAddress r = p.remoteAddress();
+                if (r != null && r.getAddress().equals(remote.getAddress())) {
+                    p.connection().close("banned: " + reason);
+                }
+            }
+        } else {
+            peer.connection().close("banned: " + reason);
+        }
+    }
+
+    /** Addresses banned so far (for tests and the status display). */
+    public Set<InetAddress> bannedAddresses() {
+        return Set.copyOf(banned);
+    }
+
+    // ---------------------------------------------------------------- download path
+
+    boolean downloading() {
+        return state == State.DOWNLOADING;
+    }
+
+    private void ensureStaging() {
+        if (staging == null) {
+            final int pieceLength = layout.pieceLength(0);
+            final int slots = Math.min(pieceCount,
+                StagingPool.slotsFor(engine.config().stagingBytes(), pieceLength, 4));
+            staging = new StagingPool(slots, pieceLength);
+            slotOfPiece = new int[pieceCount];
+            java.util.Arrays.fill(slotOfPiece, -1);
+            blocksDone = new int[pieceCount];
+            contributorsBySlot = new ArrayList<>(slots);
+            for (int i = 0; i < slots; i++) {
+                contributorsBySlot.add(new ArrayList<>(4));
+            }
+            picker.setMaxPartialPieces(slots);
+        }
+    }
+
+    /**
+     * Picks up to {@code max} blocks for a peer and claims staging slots for new pieces. Returns the
+     * number of encoded blocks ({@code piece << 32 | block}) written to {@code out}.
+     */
+    int pickFor(final PeerSession peer, final int max, final long[] out) {
+        if (!downloading()) {
+            return 0;
+        }
+        ensureStaging();
+        final int n = picker.pickBlocks(peer, Math.min(max, out.length), out);
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            final int piece = (int) (out[i] >>> 32);
+            if (slotOfPiece[piece] < 0) {
+                final int slot = staging.acquire();
+                if (slot < 0) {
+                    picker.requestCancelled(piece, (int) out[i]);
+                    continue;
+                }
+                slotOfPiece[piece] = slot;
+            }
+            out[kept++] = out[i];
+        }
+        return kept;
+    }
+
+    /** A requested block arrived from {@code peer}; copies it to its staging slot. */
+    void blockArrived(final PeerSession peer, final int piece, final int block, final ByteBuf data) {
+        final int length = data.readableBytes();
+        downloadedPayload += length;
+        final int slot = slotOfPiece == null ? -1 : slotOfPiece[piece];
+        if (slot < 0 || have.get(piece) || !picker.blockReceived(piece, block)) {
+            wastedBytes += length;
+            return;
+        }
+        staging.copyIn(slot, block * BLOCK, data);
+        final List<PeerSession> contributors = contributorsBySlot.get(slot);
+        if (!contributors.contains(peer)) {
+            contributors.add(peer);
+        }
+        if (picker.isEndgame()) {
+            for (final PeerSession other : peers) {
+                if (other != peer) {
+                    other.cancelIfRequested(piece, block);
+                }
+            }
+        }
+        if (++blocksDone[piece] == blockCount(layout.pieceLength(piece))) {
+            publish(piece, slot);
+        }
+    }
+
+    private void publish(final int piece, final int slot) {
+        inRing.incrementAndGet();
+        if (!engine.ring().publish(this, piece, slot, staging.view(slot, layout.pieceLength(piece)))) {
+            inRing.decrementAndGet();
+            loop.schedule(() -> publish(piece, slot), 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Waits (bounded) until every piece this torrent published has left the ring and been recorded. */
+    void awaitQuiet() {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (inRing.get() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!loop.inEventLoop()) {
+            try {
+                loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            } catch (final Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "event loop did not drain: " + e);
+            }
+        }
+    }
+
+    /** A request was given up (time-out, reject, choke or disconnect): the block may go to another peer. */
+    void requestDropped(final int piece, final int block) {
+        picker.requestCancelled(piece, block);
+    }
+
+    @Override
+    public boolean verify(final int piece, final ByteBuffer data, final MessageDigest sha1) {
+        sha1.reset();
+        sha1.update(data);
+        final byte[] digest = sha1.digest();
+        return java.util.Arrays.equals(digest, 0, 20, pieceHashes, piece * 20, piece * 20 + 20);
+    }
+
+    @Override
+    public void write(final int piece, final ByteBuffer data) throws Exception {
+        store.writePiece(piece, data);
+    }
+
+    @Override
+    public void pieceDone(final int piece, final int slot, final PieceOutcome outcome, final Throwable failure) {
+        loop.execute(() -> onPieceDone(piece, slot, outcome, failure));
+    }
+
+    private void onPieceDone(final int piece, final int slot, final PieceOutcome outcome, final Throwable failure) {
+        final List<PeerSession> contributors = contributorsBySlot.get(slot);
+        slotOfPiece[piece] = -1;
+        blocksDone[piece] = 0;
+        staging.release(slot);
+        switch (outcome) {
+            case WRITTEN -> {
+                have.set(piece);
+                picker.pieceVerified(piece);
+                engine.piecesVerified().inc();
+                verifiedBytes += layout.pieceLength(piece);
+                resumeDirty = true;
+                for (final PeerSession p : contributors) {
+                    failures.pieceVerified(p.id());
+                }
+                for (final PeerSession p : peers) {
+                    p.pieceCompleted(piece);
+                }
+                if (have.isComplete()) {
+                    onDownloadComplete();
+                }
+            }
+            case HASH_FAILED -> {
+                picker.pieceFailed(piece);
+                engine.metrics().counter("ccbt_hash_failures_total", "Pieces that failed their hash").inc();
+                for (final PeerSession p : contributors) {
+                    if (failures.pieceFailed(p.id(), contributors.size() == 1)) {
+                        ban(p, "contributed to " + failures.failures(p.id()) + " pieces that failed their hash");
+                    }
+                }
+            }
+            case WRITE_FAILED -> {
+                picker.pieceFailed(piece);
+                fail("cannot write piece " + piece + ": " + failure.getMessage());
+            }
+        }
+        contributors.clear();
+        inRing.decrementAndGet();
+        for (final PeerSession p : peers) {
+            p.fillRequests();
+        }
+    }
+
+    private void onDownloadComplete() {
+        state = State.SEEDING;
+        saveResume(true);
+        for (final PeerSession p : peers) {
+            p.updateInterest();
+        }
+        engine.torrentCompleted(this);
+        announcer.completed();
+        completion.complete(null);
+    }
+
+    private void fail(final String message) {
+        if (state == State.ERROR) {
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, meta.name() + ": " + message);
+        error = message;
+        state = State.ERROR;
+        saveResume(true);
+        completion.completeExceptionally(new IllegalStateException(message));
+    }
+
+    // ---------------------------------------------------------------- upload path
+
+    /** Whether we can serve a verified piece. */
+    boolean canServe(final int piece) {
+        return have.get(piece);
+    }
+
+    void uploaded(final int length) {
+        uploadedPayload += length;
+    }
+
+    // ---------------------------------------------------------------- choking
+
+    /** A peer became interested: unchoke it at once if a slot is free, instead of waiting for the round. */
+    void peerInterested(final PeerSession peer) {
+        if (peer.amChoking() && unchokedCount() < engine.config().uploadSlots() + 1) {
+            peer.unchoke();
+        }
+    }
+
+    private int unchokedCount() {
+        int n = 0;
+        for (final PeerSession p : peers) {
+            if (!p.amChoking()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Every 10 s: tit-for-tat with one optimistic slot (see {@link ChokeRound}). */
+    private void chokeRound() {
+        chokeRound.run(peers, state == State.SEEDING, engine.config().uploadSlots(), System.nanoTime(), unchoke);
+        for (final PeerSession p : peers) {
+            if (unchoke.contains(p.id())) {
+                p.unchoke();
+            } else if (p.peerInterested() || !p.amChoking()) {
+                p.choke();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- periodic work
+
+    private void tick() {
+        final long now = System.nanoTime();
+        tickCount++;
+        for (final PeerSession p : new ArrayList<>(peers)) {
+            p.tick(now);
+        }
+        if (tickCount % 4 == 0) {
+            updateRates(now);
+        }
+        if (tickCount % 40 == 1) {
+            chokeRound();
+        }
+        if (tickCount % 4 == 0) {
+            connectMore();
+        }
+        if (resumeDirty && now - lastResumeSaveNanos > engine.config().resumeSaveInterval().toNanos()) {
+            saveResume(false);
+        }
+    }
+
+    private void updateRates(final long now) {
+        final double seconds = (now - lastRateNanos) / 1e9;
+        if (seconds <= 0) {
+            return;
+        }
+        final long down = downloadedPayload;
+        final long up = uploadedPayload;
+        downloadRate = (down - lastDownloaded) / seconds;
+        uploadRate = (up - lastUploaded) / seconds;
+        lastDownloaded = down;
+        lastUploaded = up;
+        lastRateNanos = now;
+    }
+
+    /** Writes resume data from a copy of the bitfield, off the event loop unless {@code now}. */
+    private void saveResume(final boolean now) {
+        resumeDirty = false;
+        lastResumeSaveNanos = System.nanoTime();
+        final Bitfield bits = have.copy();
+        final Runnable save = () -> engine.saveResume(this, bits);
+        if (now) {
+            save.run();
+        } else {
+            engine.diskExecutor().execute(save);
+        }
+    }
+
+    // ---------------------------------------------------------------- status
+
+    /** A consistent-enough snapshot for progress lines and metrics; safe from any thread. */
+    public TorrentStats stats() {
+        return new TorrentStats(meta.name(), state, error, verifiedBytes, layout.totalLength(),
+            downloadedPayload, uploadedPayload, wastedBytes, downloadRate, uploadRate, peerCount);
+    }
+
+    /** The torrent's metainfo. */
+    public Metainfo metainfo() {
+        return meta;
+    }
+
+    /** The current state. */
+    public State state() {
+        return state;
+    }
+}

@@ -1,0 +1,156 @@
+package ccbt.pipeline.picker;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RequestPipelineTest {
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void tracksOutstandingRequests() {
+        final RequestPipeline p = new RequestPipeline(16, 64);
+        assertThat(p.room()).isEqualTo(16);
+        assertThat(p.add(3, 0, 0)).isTrue();
+        assertThat(p.add(3, 1, 0)).isTrue();
+        assertThat(p.add(3, 1, 0)).as("duplicate").isFalse();
+        assertThat(p.outstanding()).isEqualTo(2);
+        assertThat(p.room()).isEqualTo(14);
+        assertThat(p.contains(3, 1)).isTrue();
+        assertThat(p.contains(1, 3)).isFalse();
+        assertThat(p.remove(3, 1, 10 * MS)).isTrue();
+        assertThat(p.remove(3, 1, 10 * MS)).as("already gone").isFalse();
+        assertThat(p.cancel(3, 0)).isTrue();
+        assertThat(p.cancel(3, 0)).isFalse();
+        assertThat(p.outstanding()).isZero();
+        assertThat(p.rttNanos()).isEqualTo(10 * MS);
+    }
+
+    @Test
+    void expiresTheOldestRequestsAndSnubsThePeer() {
+        final RequestPipeline p = new RequestPipeline(16, 64);
+        p.add(1, 0, 0);
+        p.add(1, 1, 0);
+        p.add(1, 2, 1 * S);
+        p.add(2, 0, 5 * S);
+        p.add(2, 1, 5 * S);
+        final List<String> expired = new ArrayList<>();
+        assertThat(p.expire(8 * S, 8 * S, (piece, block) -> expired.add(piece + "/" + block))).isEqualTo(2);
+        assertThat(expired).containsExactly("1/0", "1/1");
+        assertThat(p.snubbed()).isTrue();
+        assertThat(p.depth()).isEqualTo(1);
+        assertThat(p.room()).isZero();
+        assertThat(p.expire(8 * S, 8 * S, (piece, block) -> expired.add("again"))).isZero();
+        // a cancel is no delivery: still snubbed
+        p.cancel(2, 0);
+        assertThat(p.snubbed()).isTrue();
+        assertThat(p.remove(2, 1, 9 * S)).isTrue();
+        assertThat(p.snubbed()).isFalse();
+        assertThat(p.room()).isEqualTo(15);
+    }
+
+    @Test
+    void expiresIntoAnArrayAtMostItsLength() {
+        final RequestPipeline p = new RequestPipeline(4, 8);
+        for (int b = 0; b < 5; b++) {
+            p.add(7, b, b * MS);
+        }
+        final long[] out = new long[3];
+        assertThat(p.expire(10 * S, S, out)).isEqualTo(3);
+        assertThat(out).containsExactly(7L << 32, 7L << 32 | 1, 7L << 32 | 2);
+        assertThat(p.expire(10 * S, S, out)).isEqualTo(2);
+        assertThat(out[0]).isEqualTo(7L << 32 | 3);
+        assertThat(p.outstanding()).isZero();
+    }
+
+    @Test
+    void drainsEverythingInOrder() {
+        final RequestPipeline p = new RequestPipeline(4, 8);
+        p.add(1, 1, 0);
+        p.add(0, 2, 0);
+        p.add(5, 0, 0);
+        p.remove(0, 2, MS);
+        final List<String> all = new ArrayList<>();
+        p.drain((piece, block) -> all.add(piece + "/" + block));
+        assertThat(all).containsExactly("1/1", "5/0");
+        assertThat(p.outstanding()).isZero();
+        assertThat(p.room()).isEqualTo(4);
+    }
+
+    @Test
+    void neverExceedsThePeersRequestLimit() {
+        final RequestPipeline p = new RequestPipeline(16, 64);
+        p.setPeerLimit(5);
+        assertThat(p.room()).isEqualTo(5);
+        for (int b = 0; b < 5; b++) {
+            assertThat(p.add(0, b, 0)).isTrue();
+        }
+        assertThat(p.add(0, 5, 0)).isFalse();
+        assertThat(p.room()).isZero();
+        final RequestPipeline q = new RequestPipeline(2, 3);
+        q.add(0, 0, 0);
+        q.add(0, 1, 0);
+        q.add(0, 2, 0);
+        assertThat(q.add(0, 3, 0)).as("max depth is a hard cap").isFalse();
+    }
+
+    @Test
+    void depthFollowsRateTimesQueueTime() {
+        // 40 blocks/s (640 KiB/s) over a 100 ms round trip: 40 blocks cover the 1 s budget.
+        assertThat(simulate(40, 100 * MS, 20 * S, 16, 64)).isBetween(38, 43);
+        // fast link: clamped to the maximum
+        assertThat(simulate(5000, 5 * MS, 5 * S, 16, 64)).isEqualTo(64);
+        // slow link: the minimum
+        assertThat(simulate(4, 50 * MS, 30 * S, 16, 64)).isEqualTo(16);
+    }
+
+    @Test
+    void depthGrowsFromTheMinimumWhenThePipelineIsTheBottleneck() {
+        // 16 requests over a 400 ms round trip allow 40 blocks/s, but the link could do 200.
+        final int depth = simulate(200, 400 * MS, 30 * S, 16, 256);
+        // enough to keep the link busy: rate × RTT = 80 blocks at least
+        assertThat(depth).isGreaterThanOrEqualTo(80);
+    }
+
+    /**
+     * A peer serving requests first-in first-out at {@code blocksPerSecond}, half the round trip each way;
+     * we refill the pipeline to its room on every block. Returns the depth at the end.
+     */
+    private static int simulate(final int blocksPerSecond, final long rttNanos, final long durationNanos,
+                                final int min, final int max) {
+        final RequestPipeline p = new RequestPipeline(min, max);
+        final long service = S / blocksPerSecond;
+        final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
+        long peerFreeAt = 0;
+        long now = 0;
+        int next = 0;
+        while (now < durationNanos) {
+            for (int r = p.room(); r > 0; r--) {
+                final int piece = next >>> 4;
+                final int block = next & 15;
+                next++;
+                assertThat(p.add(piece, block, now)).isTrue();
+                peerFreeAt = Math.max(peerFreeAt, now + rttNanos / 2) + service;
+                inFlight.add(new long[] {peerFreeAt + rttNanos / 2, piece, block});
+            }
+            final long[] arrival = inFlight.poll();
+            now = arrival[0];
+            assertThat(p.remove((int) arrival[1], (int) arrival[2], now)).isTrue();
+        }
+        assertThat(p.blocksPerSecond()).isPositive();
+        return p.depth();
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        assertThatThrownBy(() -> new RequestPipeline(0, 4)).hasMessageContaining("min=0");
+        assertThatThrownBy(() -> new RequestPipeline(8, 4)).hasMessageContaining("max=4");
+        assertThatThrownBy(() -> new RequestPipeline(1, 4).setPeerLimit(0)).hasMessageContaining("reqq=0");
+    }
+}

@@ -1,0 +1,47 @@
+package ccbt.pipeline.session;
+
+import ccbt.core.create.TorrentCreator;
+import ccbt.core.metainfo.Metainfo;
+import ccbt.telemetry.Metrics;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Test support: datasets, torrents and in-process engines on loopback. */
+final class Swarm implements AutoCloseable {
+    private final List<Engine> engines = new ArrayList<>();
+    private final Path stateRoot;
+
+    Swarm(final Path stateRoot) {
+        this.stateRoot = stateRoot;
+    }
+
+    /** A fresh engine listening on {@code address} (port 0), with its own state directory. */
+    Engine engine(final String address) throws IOException {
+        final EngineConfig config = EngineConfig.defaults(stateRoot.resolve("engine-" + engines.size()))
+            .withBind(InetAddress.getByName(address), 0);
+        final Engine engine = new Engine(config, new Metrics());
+        engines.add(engine);
+        engine.listen();
+        return engine;
+    }
+
+    static InetSocketAddress addressOf(final Engine engine) {
+        return new InetSocketAddress(engine.config().bindAddress(), engine.listenPort());
+    }
+
+    @Override
+    public void close() {
+        for (final Engine e : engines) {
+            e.close();
+        }
+    }
+
+    static Metainfo torrentOf(final Path content, final int pieceSize) throws IOException {
+        return new TorrentCreator(content).pieceSize(pieceSize).createMetainfo();
+    }
+}

@@ -1,0 +1,62 @@
+package ccbt.pipeline.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ccbt.core.metainfo.Metainfo;
+import ccbt.core.sample.SampleDataset;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole engines on loopback: one seeder, three leechers that also trade with each other. */
+class SwarmTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void oneSeederThreeLeechersComplete() throws Exception {
+        final Path content = tmp.resolve("seed");
+        final Map<String, Long> files = new LinkedHashMap<>();
+        files.put("set/a.bin", 5_000_000L);
+        files.put("set/empty", 0L);
+        files.put("set/small", 1_000L);
+        files.put("set/sub/b.bin", 7_340_033L);
+        files.put("set/sub/c.bin", 3_000_001L);
+        SampleDataset.write(content, files, 42);
+        final Metainfo meta = Swarm.torrentOf(content.resolve("set"), 48 * 1024);
+
+        try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
+            final Engine seeder = swarm.engine("127.0.0.1");
+            final TorrentSession seed = seeder.add(meta, content, null);
+            assertThat(seed.state()).isEqualTo(TorrentSession.State.SEEDING);
+
+            final Engine[] leechers = new Engine[3];
+            final TorrentSession[] sessions = new TorrentSession[3];
+            for (int i = 0; i < 3; i++) {
+                leechers[i] = swarm.engine("127.0.0.1");
+                sessions[i] = leechers[i].add(meta, tmp.resolve("leech" + i), null);
+            }
+            for (int i = 0; i < 3; i++) {
+                sessions[i].addPeers(List.of(Swarm.addressOf(seeder)));
+                for (int j = 0; j < i; j++) {
+                    sessions[i].addPeers(List.of(Swarm.addressOf(leechers[j])));
+                }
+            }
+            CompletableFuture.allOf(sessions[0].completion(), sessions[1].completion(), sessions[2].completion())
+                .get(90, TimeUnit.SECONDS);
+
+            final Map<String, String> expected = SampleDataset.sha256Tree(content);
+            for (int i = 0; i < 3; i++) {
+                assertThat(SampleDataset.sha256Tree(tmp.resolve("leech" + i))).isEqualTo(expected);
+                assertThat(sessions[i].stats().verifiedBytes()).isEqualTo(meta.totalLength());
+            }
+        }
+    }
+}

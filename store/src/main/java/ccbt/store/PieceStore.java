@@ -1,0 +1,487 @@
+package ccbt.store;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The files of one torrent under a download root, addressed by piece. Writes and reads are positional
+ * ({@code FileChannel.write(ByteBuffer, long)}) straight from and into the caller's (direct) buffers,
+ * split across file spans; nothing is allocated per call. Pad files are never created: writes to them
+ * are dropped, reads give zeros.
+ *
+ * <p>File channels are opened lazily and at most {@code maxOpenFiles} stay open (a seedbox holds many
+ * torrents); the least recently opened one is closed to make room. All methods are thread-safe: the
+ * disk-write stage and the disk read pool use one store at once. A channel closed under a running call
+ * (evicted, or another thread interrupted during I/O, which closes a {@code FileChannel}) is reopened and
+ * the call retried.
+ *
+ * <p>Failures are {@link StoreException}s naming the file; a failed {@link #writePiece} may have written
+ * part of the piece, so the caller must not mark it verified.
+ */
+public final class PieceStore implements AutoCloseable {
+    /** Open file channels kept per store unless told otherwise. */
+    public static final int DEFAULT_MAX_OPEN_FILES = 64;
+    private static final int ZERO_FILL_CHUNK = 1 << 20;
+    private static final int RETRIES = 3;
+    /** Source of zeros for pad-file reads; read-only, so shared by all threads. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
+
+    private final Path root;
+    private final FileLayout layout;
+    private final Path[] paths;
+    private final AtomicReferenceArray<FileChannel> channels;
+    private final AtomicIntegerArray dirty;
+    private final Object openLock = new Object();
+    private final int maxOpenFiles;
+    private int openCount;
+    private int evictCursor;
+    private volatile boolean closed;
+
+    private PieceStore(final Path root, final FileLayout layout, final Path[] paths, final int maxOpenFiles) {
+        this.root = root;
+        this.layout = layout;
+        this.paths = paths;
+        this.channels = new AtomicReferenceArray<>(paths.length);
+        this.dirty = new AtomicIntegerArray(paths.length);
+        this.maxOpenFiles = maxOpenFiles;
+    }
+
+    /** Opens with {@link #DEFAULT_MAX_OPEN_FILES}. */
+    public static PieceStore open(final Path root, final FileLayout layout, final Preallocation mode) {
+        return open(root, layout, mode, DEFAULT_MAX_OPEN_FILES);
+    }
+
+    /**
+     * Creates the directories and files of {@code layout} under {@code root} (pad files excepted; empty
+     * files are created) and sizes them as {@code mode} says. Existing files keep their content; files
+     * longer than the layout says are left alone. Refuses paths that would land outside {@code root}.
+     */
+    public static PieceStore open(
+            final Path root, final FileLayout layout, final Preallocation mode, final int maxOpenFiles) {
+        if (maxOpenFiles < 1) {
+            throw new IllegalArgumentException("maxOpenFiles " + maxOpenFiles + " must be at least 1");
+        }
+        final Path base = root.toAbsolutePath().normalize();
+        final Path[] paths = resolveAll(base, layout);
+        try {
+            Files.createDirectories(base);
+        } catch (final IOException e) {
+            throw StoreException.io("cannot create download directory", base, e);
+        }
+        for (int i = 0; i < paths.length; i++) {
+            if (paths[i] != null) {
+                prepare(paths[i], layout.file(i).length(), mode);
+            }
+        }
+        return new PieceStore(base, layout, paths, maxOpenFiles);
+    }
+
+    /**
+     * The absolute path of every file of {@code layout} under {@code root} (null for pad files), after
+     * checking that none escapes the root and no two coincide.
+     */
+    static Path[] resolveAll(final Path root, final FileLayout layout) {
+        final Path[] paths = new Path[layout.fileCount()];
+        final Set<Path> seen = new HashSet<>();
+        for (int i = 0; i < paths.length; i++) {
+            final StoredFile f = layout.file(i);
+            if (f.padFile()) {
+                continue;
+            }
+            final Path p = resolveUnder(root, f.relativePath());
+            if (!seen.add(p)) {
+                throw new StoreException("file path " + f.relativePath() + " appears twice in the torrent", p);
+            }
+            paths[i] = p;
+        }
+        return paths;
+    }
+
+    /** Resolves a metainfo path under {@code root}, refusing absolute paths, "." and ".." parts and NULs. */
+    static Path resolveUnder(final Path root, final String relativePath) {
+        if (relativePath.isEmpty() || relativePath.startsWith("/") || relativePath.indexOf('\0') >= 0) {
+            throw new StoreException("unsafe file path \"" + relativePath + "\" in torrent", null);
+        }
+        for (final String part : relativePath.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                throw new StoreException("unsafe file path \"" + relativePath + "\" in torrent", null);
+            }
+        }
+        final Path p;
+        try {
+            p = root.resolve(relativePath).normalize();
+        } catch (final java.nio.file.InvalidPathException e) {
+            throw new StoreException("invalid file path \"" + relativePath + "\" in torrent: " + e.getMessage(), null);
+        }
+        // Belt and braces: whatever the checks above missed, the result must stay strictly under root.
+        if (!p.startsWith(root) || p.equals(root)) {
+            throw new StoreException("file path \"" + relativePath + "\" escapes the download root " + root, p);
+        }
+        return p;
+    }
+
+    private static void prepare(final Path file, final long length, final Preallocation mode) {
+        try {
+            Files.createDirectories(file.getParent());
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+            }
+            if (mode == Preallocation.FULL && NativeFallocate.available()) {
+                final int err = NativeFallocate.fallocate(file, length);
+                if (err == 0) {
+                    return;
+                }
+                if (err == 28) {
+                    throw new StoreException("cannot preallocate " + length + " bytes for " + file
+                            + ": No space left on device", file);
+                }
+                // Other errors (e.g. a filesystem without fallocate support): fall through to zeros.
+            }
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                final long size = raf.length();
+                if (size >= length) {
+                    return;
+                }
+                if (mode == Preallocation.SPARSE) {
+                    raf.setLength(length);
+                } else {
+                    zeroFill(raf.getChannel(), size, length);
+                }
+            }
+        } catch (final IOException e) {
+            throw StoreException.io("cannot create file", file, e);
+        }
+    }
+
+    private static void zeroFill(final FileChannel ch, final long from, final long to) throws IOException {
+        final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_FILL_CHUNK);
+        long pos = from;
+        while (pos < to) {
+            zeros.clear().limit((int) Math.min(ZERO_FILL_CHUNK, to - pos));
+            while (zeros.hasRemaining()) {
+                pos += ch.write(zeros, pos);
+            }
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public FileLayout layout() {
+        return layout;
+    }
+
+    /** Absolute path of file {@code i}, or null for a pad file. */
+    public Path path(final int i) {
+        return paths[i];
+    }
+
+    /**
+     * Writes a whole piece: {@code data}'s bytes from position to limit, which must be exactly the piece's
+     * length. The buffer's position and limit are the same on return as on entry.
+     *
+     * @throws StoreException naming the file if a write fails (disk full: {@link StoreException#isDiskFull()})
+     */
+    public void writePiece(final int piece, final ByteBuffer data) {
+        final int length = layout.pieceLength(piece);
+        if (data.remaining() != length) {
+            throw new IllegalArgumentException(
+                    "piece " + piece + " is " + length + " bytes, buffer holds " + data.remaining());
+        }
+        write(layout.pieceOffset(piece), data);
+    }
+
+    /** Writes {@code data} (position to limit, unchanged on return) at absolute offset {@code absOffset}. */
+    public void write(final long absOffset, final ByteBuffer data) {
+        final int start = data.position();
+        final int limit = data.limit();
+        final long end = absOffset + (limit - start);
+        checkRange(absOffset, limit - start);
+        if (start == limit) {
+            return;
+        }
+        try {
+            int f = layout.fileAt(absOffset);
+            long pos = absOffset;
+            while (pos < end) {
+                final long fileStart = layout.fileOffset(f);
+                final long fileEnd = fileStart + layout.file(f).length();
+                if (fileEnd > pos) {
+                    final int n = (int) (Math.min(fileEnd, end) - pos);
+                    if (paths[f] != null) {
+                        final int at = start + (int) (pos - absOffset);
+                        data.limit(at + n);
+                        data.position(at);
+                        writeFully(f, pos - fileStart, data);
+                    }
+                    pos += n;
+                }
+                f++;
+            }
+        } finally {
+            data.limit(limit);
+            data.position(start);
+        }
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offset} within {@code piece} into {@code dst}
+     * (position advanced by that much).
+     *
+     * @throws StoreException if a file is missing, unreadable or shorter than the layout says
+     */
+    public void readBlock(final int piece, final int offset, final ByteBuffer dst) {
+        final int length = layout.pieceLength(piece);
+        if (offset < 0 || offset > length - dst.remaining()) {
+            throw new IndexOutOfBoundsException("block " + offset + "+" + dst.remaining()
+                    + " outside piece " + piece + " of " + length + " bytes");
+        }
+        read(layout.pieceOffset(piece) + offset, dst, true);
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes at absolute offset {@code absOffset}; stops early only where
+     * a file is shorter than the layout says. Returns the number of bytes read.
+     */
+    public long read(final long absOffset, final ByteBuffer dst) {
+        return read(absOffset, dst, false);
+    }
+
+    private long read(final long absOffset, final ByteBuffer dst, final boolean strict) {
+        final int length = dst.remaining();
+        checkRange(absOffset, length);
+        final int limit = dst.limit();
+        final long end = absOffset + length;
+        long pos = absOffset;
+        try {
+            int f = length == 0 ? 0 : layout.fileAt(absOffset);
+            while (pos < end) {
+                final long fileStart = layout.fileOffset(f);
+                final long fileEnd = fileStart + layout.file(f).length();
+                if (fileEnd > pos) {
+                    final int n = (int) (Math.min(fileEnd, end) - pos);
+                    dst.limit(dst.position() + n);
+                    if (paths[f] == null) {
+                        putZeros(dst, n);
+                    } else if (!readFully(f, pos - fileStart, dst)) {
+                        if (strict) {
+                            throw new StoreException("file " + paths[f] + " is shorter than the "
+                                    + layout.file(f).length() + " bytes the torrent says", paths[f]);
+                        }
+                        return pos - absOffset + (n - dst.remaining());
+                    }
+                    pos += n;
+                }
+                f++;
+            }
+            return length;
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    /** Puts {@code n} zero bytes (pad-file content) at dst's position, in bulk. */
+    static void putZeros(final ByteBuffer dst, final int n) {
+        int left = n;
+        while (left > 0) {
+            final int k = Math.min(left, ZEROS.capacity());
+            dst.put(dst.position(), ZEROS, 0, k);
+            dst.position(dst.position() + k);
+            left -= k;
+        }
+    }
+
+    private void writeFully(final int f, final long fileOffset, final ByteBuffer src) {
+        long at = fileOffset;
+        for (int attempt = 1; ; attempt++) {
+            final FileChannel ch = channel(f);
+            try {
+                while (src.hasRemaining()) {
+                    at += ch.write(src, at);
+                }
+                dirty.set(f, 1);
+                return;
+            } catch (final ClosedByInterruptException e) {
+                throw new StoreException("write to " + paths[f] + " interrupted", paths[f], e);
+            } catch (final ClosedChannelException e) {
+                if (closed || attempt == RETRIES) {
+                    throw StoreException.io("cannot write (channel closed)", paths[f], e);
+                }
+            } catch (final NonWritableChannelException e) {
+                throw new StoreException("cannot write " + paths[f] + ": file is read-only", paths[f], e);
+            } catch (final IOException e) {
+                dirty.set(f, 1);
+                throw StoreException.io("cannot write", paths[f], e);
+            }
+        }
+    }
+
+    /** Fills {@code dst}; false if the file ended first. */
+    private boolean readFully(final int f, final long fileOffset, final ByteBuffer dst) {
+        long at = fileOffset;
+        for (int attempt = 1; ; attempt++) {
+            final FileChannel ch = channel(f);
+            try {
+                while (dst.hasRemaining()) {
+                    final int n = ch.read(dst, at);
+                    if (n < 0) {
+                        return false;
+                    }
+                    at += n;
+                }
+                return true;
+            } catch (final ClosedByInterruptException e) {
+                throw new StoreException("read of " + paths[f] + " interrupted", paths[f], e);
+            } catch (final ClosedChannelException e) {
+                if (closed || attempt == RETRIES) {
+                    throw StoreException.io("cannot read (channel closed)", paths[f], e);
+                }
+            } catch (final IOException e) {
+                throw StoreException.io("cannot read", paths[f], e);
+            }
+        }
+    }
+
+    /**
+     * Flushes every file written since the last force to the device ({@code fsync} without metadata).
+     * Call before saving resume data that marks those pieces verified.
+     */
+    public void force() {
+        for (int f = 0; f < paths.length; f++) {
+            if (dirty.get(f) == 0) {
+                continue;
+            }
+            dirty.set(f, 0);
+            for (int attempt = 1; ; attempt++) {
+                // fsync works on the file, not the descriptor: a channel reopened after eviction flushes
+                // what was written through the old one.
+                final FileChannel ch = channel(f);
+                try {
+                    ch.force(false);
+                    break;
+                } catch (final ClosedByInterruptException e) {
+                    dirty.set(f, 1);
+                    throw new StoreException("flush of " + paths[f] + " interrupted", paths[f], e);
+                } catch (final ClosedChannelException e) {
+                    if (closed || attempt == RETRIES) {
+                        dirty.set(f, 1);
+                        throw StoreException.io("cannot flush (channel closed)", paths[f], e);
+                    }
+                } catch (final IOException e) {
+                    dirty.set(f, 1);
+                    throw StoreException.io("cannot flush", paths[f], e);
+                }
+            }
+        }
+    }
+
+    /** Number of file channels open now (for a gauge). */
+    public int openFiles() {
+        synchronized (openLock) {
+            return openCount;
+        }
+    }
+
+    /** Closes every open file. Does not flush: call {@link #force()} first where durability matters. */
+    @Override
+    public void close() {
+        synchronized (openLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (int f = 0; f < paths.length; f++) {
+                closeQuietly(channels.getAndSet(f, null));
+            }
+            openCount = 0;
+        }
+    }
+
+    private FileChannel channel(final int f) {
+        final FileChannel ch = channels.get(f);
+        if (ch != null && ch.isOpen()) {
+            return ch;
+        }
+        synchronized (openLock) {
+            if (closed) {
+                throw new StoreException("store " + root + " is closed", paths[f]);
+            }
+            final FileChannel current = channels.get(f);
+            if (current != null && current.isOpen()) {
+                return current;
+            }
+            if (current == null) {
+                while (openCount >= maxOpenFiles) {
+                    evictOne(f);
+                }
+            }
+            final FileChannel opened = openChannel(paths[f]);
+            channels.set(f, opened);
+            if (current == null) {
+                openCount++;
+            }
+            return opened;
+        }
+    }
+
+    /** Closes the next open channel after the cursor (a cheap clock in place of true LRU). */
+    private void evictOne(final int keep) {
+        final int n = paths.length;
+        for (int i = 0; i < n; i++) {
+            final int f = (evictCursor + i) % n;
+            if (f != keep && channels.get(f) != null) {
+                closeQuietly(channels.getAndSet(f, null));
+                openCount--;
+                evictCursor = (f + 1) % n;
+                return;
+            }
+        }
+        throw new IllegalStateException("open file count " + openCount + " but no channel to close");
+    }
+
+    private static FileChannel openChannel(final Path p) {
+        try {
+            return FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (final AccessDeniedException e) {
+            // A read-only file can still be seeded; writes to it then fail with a clear message.
+            try {
+                return FileChannel.open(p, StandardOpenOption.READ);
+            } catch (final IOException e2) {
+                throw StoreException.io("cannot open", p, e2);
+            }
+        } catch (final IOException e) {
+            throw StoreException.io("cannot open", p, e);
+        }
+    }
+
+    private static void closeQuietly(final FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (final IOException ignored) {
+                // Nothing was written through a channel we only close; force() has already run or will reopen.
+            }
+        }
+    }
+
+    private void checkRange(final long absOffset, final int length) {
+        if (absOffset < 0 || length < 0 || absOffset > layout.totalLength() - length) {
+            throw new IndexOutOfBoundsException(
+                    "range " + absOffset + "+" + length + " outside torrent of " + layout.totalLength() + " bytes");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package ccbt.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ccbt.core.Bitfield;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class RecheckTest {
+    static byte[] hashes(FileLayout l, byte[] all) throws Exception {
+        byte[] out = new byte[20 * l.pieceCount()];
+        for (int p = 0; p < l.pieceCount(); p++) {
+            MessageDigest md = MessageDigest.getInstance("SHA-1");
+            md.update(all, (int) l.pieceOffset(p), l.pieceLength(p));
+            System.arraycopy(md.digest(), 0, out, 20 * p, 20);
+        }
+        return out;
+    }
+
+    private static byte[] written(Path root, FileLayout l, long seed) {
+        byte[] all = PieceStoreTest.content(l, seed);
+        try (PieceStore s = PieceStore.open(root, l, Preallocation.SPARSE)) {
+            PieceStoreTest.writeAll(s, l, all);
+        }
+        return all;
+    }
+
+    @Test
+    void intactDataPassesWithAnyThreadCount(@TempDir Path root) throws Exception {
+        FileLayout l = PieceStoreTest.oddLayout();
+        byte[] all = written(root, l, 7);
+        byte[] h = hashes(l, all);
+        for (int threads : new int[] {1, 2, 3, 8}) {
+            AtomicLong progress = new AtomicLong();
+            Bitfield good = Recheck.check(root, l, h, null, threads, progress::addAndGet);
+            assertThat(good.isComplete()).as("threads %d", threads).isTrue();
+            assertThat(progress.get()).isEqualTo(l.totalLength());
+        }
+    }
+
+    @Test
+    void findsOneCorruptedByte(@TempDir Path root) throws Exception {
+        FileLayout l = PieceStoreTest.oddLayout();
+        byte[] all = written(root, l, 8);
+        byte[] h = hashes(l, all);
+        // Byte 60000 of c.bin = absolute 161008, in piece 3.
+        try (FileChannel ch = FileChannel.open(root.resolve("c.bin"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            ch.read(one, 60_000);
+            one.put(0, (byte) (one.get(0) ^ 1)).position(0);
+            ch.write(one, 60_000);
+        }
+        for (int threads : new int[] {1, 2}) {
+            Bitfield good = Recheck.check(root, l, h, null, threads, null);
+            assertThat(good.cardinality()).isEqualTo(l.pieceCount() - 1);
+            assertThat(good.get(3)).isFalse();
+        }
+    }
+
+    @Test
+    void onlyRequestedPiecesAreChecked(@TempDir Path root) throws Exception {
+        FileLayout l = PieceStoreTest.oddLayout();
+        byte[] all = written(root, l, 9);
+        byte[] h = hashes(l, all);
+        Bitfield some = new Bitfield(l.pieceCount());
+        some.set(1);
+        some.set(4);
+        AtomicLong progress = new AtomicLong();
+        Bitfield good = Recheck.check(root, l, h, some, 2, progress::addAndGet);
+        assertThat(good).isEqualTo(some);
+        assertThat(progress.get()).isEqualTo(l.pieceLength(1) + l.pieceLength(4));
+    }
+
+    @Test
+    void missingAndShortFilesFailTheirPiecesOnlyAndAreNotCreated(@TempDir Path root) throws Exception {
+        FileLayout l = PieceStoreTest.oddLayout();
+        byte[] all = written(root, l, 10);
+        byte[] h = hashes(l, all);
+        // b.bin (piece 2 only) missing; c.bin cut to 50000 bytes: its end (absolute 151008) is in piece 3.
+        Files.delete(root.resolve("dir/sub/b.bin"));
+        try (FileChannel ch = FileChannel.open(root.resolve("c.bin"), StandardOpenOption.WRITE)) {
+            ch.truncate(50_000);
+        }
+        for (int threads : new int[] {1, 3}) {
+            AtomicLong progress = new AtomicLong();
+            Bitfield good = Recheck.check(root, l, h, null, threads, progress::addAndGet);
+            assertThat(good.get(0)).isTrue();
+            assertThat(good.get(1)).isTrue();
+            assertThat(good.get(2)).isFalse();
+            assertThat(good.get(3)).isFalse();
+            assertThat(good.get(4)).isFalse();
+            assertThat(progress.get()).isEqualTo(l.totalLength());
+        }
+        assertThat(root.resolve("dir/sub/b.bin")).doesNotExist();
+        assertThat(Files.size(root.resolve("c.bin"))).isEqualTo(50_000);
+    }
+
+    @Test
+    void manyPiecesLargerThanTheBuffer(@TempDir Path root) throws Exception {
+        // 6 MiB over three files, pieces of 48 KiB + odd: runs cross the 4 MiB read buffer and file ends.
+        FileLayout l = new FileLayout(List.of(
+                StoredFile.of("x", 3_000_017), StoredFile.of("y", 1), StoredFile.of("z", 3_291_133)), 48 * 1024 + 16);
+        byte[] all = written(root, l, 11);
+        byte[] h = hashes(l, all);
+        h[20 * 77] ^= 1; // a wrong expected hash fails exactly that piece
+        Bitfield good = Recheck.check(root, l, h, null, 2, null);
+        assertThat(good.cardinality()).isEqualTo(l.pieceCount() - 1);
+        assertThat(good.get(77)).isFalse();
+    }
+
+    @Test
+    void rejectsWrongHashLength(@TempDir Path root) {
+        FileLayout l = PieceStoreTest.oddLayout();
+        assertThatThrownBy(() -> Recheck.check(root, l, new byte[21], null, 1, null)).hasMessageContaining("21");
+        assertThatThrownBy(() -> Recheck.check(root, l, new byte[20 * l.pieceCount()], new Bitfield(2), 1, null))
+                .hasMessageContaining("2 pieces");
+    }
+}
