@@ -25,10 +25,36 @@ public final class CcbtClient implements PeerClient {
     }
 
     /**
+     * ccbt as this JVM can run it: the classes on its class path (the bench jar bundles the app), else the app's
+     * runnable jar under {@code projectRoot}, with this JVM's module flags either way.
+     */
+    public static CcbtClient locate(final Path projectRoot) {
+        try {
+            Class.forName("ccbt.app.Main", false, CcbtClient.class.getClassLoader());
+            return onThisClassPath();
+        } catch (final ClassNotFoundException e) {
+            final Path jar = projectRoot == null ? null : projectRoot.resolve("app/target/ccbt.jar");
+            if (jar == null || !Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException("ccbt is neither on the class path nor built at " + jar
+                    + "; build it (mvn -pl app -am package) or pass --ccbt COMMAND", e);
+            }
+            final List<String> command = javaWithModuleFlags();
+            command.addAll(List.of("-jar", jar.toString()));
+            return new CcbtClient(command);
+        }
+    }
+
+    /**
      * The launcher for the ccbt classes on this JVM's class path ({@code ccbt.app.Main}), with this JVM's module
      * flags ({@code --add-opens} and the like that the engine needs) passed on, so that the list stays in one place.
      */
     public static CcbtClient onThisClassPath() {
+        final List<String> command = javaWithModuleFlags();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "ccbt.app.Main"));
+        return new CcbtClient(command);
+    }
+
+    private static List<String> javaWithModuleFlags() {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(
             Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -38,8 +64,7 @@ public final class CcbtClient implements PeerClient {
                 command.add(arg);
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "ccbt.app.Main"));
-        return new CcbtClient(command);
+        return command;
     }
 
     @Override

@@ -45,13 +45,13 @@ public final class SwarmBench {
         Files.createDirectories(work);
         this.libtorrent = new LibtorrentClient(LibtorrentClient.locateScript(options.ltScript(), projectRoot, work),
             Runtime.getRuntime().availableProcessors());
-        this.subject = client(options.subject(), options);
-        this.reference = client(options.against(), options);
+        this.subject = client(options.subject(), options, projectRoot);
+        this.reference = client(options.against(), options, projectRoot);
     }
 
-    private PeerClient client(final String name, final SwarmOptions o) {
+    private PeerClient client(final String name, final SwarmOptions o, final Path projectRoot) {
         return switch (name) {
-            case "ccbt" -> o.ccbt() != null ? new CcbtClient(o.ccbt()) : CcbtClient.onThisClassPath();
+            case "ccbt" -> o.ccbt() != null ? new CcbtClient(o.ccbt()) : CcbtClient.locate(projectRoot);
             case "libtorrent" -> libtorrent;
             default -> throw new IllegalArgumentException("--against " + name + " is not wired into the swarm benchmark"
                 + " yet (its driver is not in bench); use libtorrent");

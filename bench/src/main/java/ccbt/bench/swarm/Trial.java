@@ -38,7 +38,8 @@ public record Trial(String scenario, String side, String client, int rep, int or
     /** Throughput in MiB/s from the first payload byte to completion: the rate without the clients' start-up. */
     public double mibPerSecondAfterFirstByte() {
         final double t = wallSeconds - firstByteSeconds;
-        return t > 0 ? bytes / MIB / t : Double.NaN;
+        // progress is sampled every 250 ms: a span of a couple of samples says nothing about a rate
+        return t >= 0.5 ? bytes / MIB / t : Double.NaN;
     }
 
     /** CPU seconds per GiB moved or checked. */

@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs {@code bench swarm --quick} in "real vs real" mode (libtorrent on both sides, loopback only, 8 MiB) and checks
- * that the run verified the downloads and produced the report, the JSON and the chart. No speed is asserted.
+ * Runs {@code bench swarm --quick} (8 MiB, download and recheck, loopback only) with ccbt against libtorrent, and in
+ * "real vs real" mode (libtorrent on both sides), and checks that the downloads were verified and the report, the
+ * JSON and the chart were produced. No speed is asserted.
  */
 class SwarmBenchQuickTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    @SuppressWarnings("unchecked")
     void quickRunVerifiesTheDataAndWritesReportJsonAndChart(@TempDir final Path dir) throws Exception {
         final Path root = Path.of(System.getProperty("ccbt.project.root", "..")).toAbsolutePath().normalize();
         final Path docs = dir.resolve("docs");
@@ -36,11 +36,35 @@ class SwarmBenchQuickTest {
             Trailing notes stay too.
             """);
         final Path out = dir.resolve("out");
-        final SwarmOptions options = SwarmOptions.parse(List.of("--quick", "--subject", "libtorrent", "--out",
-            out.toString(), "--docs", docs.toString()), root);
+        final Map<String, Object> results = SwarmBench.run(SwarmOptions.parse(List.of("--quick", "--subject",
+            "libtorrent", "--out", out.toString(), "--docs", docs.toString()), root), root, System.out);
+        checkResults(results, "libtorrent");
 
-        final Map<String, Object> results = SwarmBench.run(options, root, System.out);
+        assertThat(Files.readString(out.resolve("results.json"))).contains("\"scenarios\"", "\"download\"");
+        final String svg = Files.readString(out.resolve("bench-swarm.svg"));
+        assertThat(svg).startsWith("<svg").contains("polyline", "download", "recheck").endsWith("</svg>\n");
+        assertThat(docs.resolve("bench-swarm.svg")).hasContent(svg);
+        final String md = Files.readString(docs.resolve("benchmarks.md"));
+        assertThat(md).contains("JMH figures stay here.", "Trailing notes stay too.", "## Swarm benchmark",
+            "### download:", "### recheck:", "| libtorrent | 1/1 |", "real vs real").doesNotContain("old swarm section");
+        // the downloads were checked by SHA-256 and the leecher directories removed afterwards
+        assertThat(out.resolve("work")).isDirectoryNotContaining(p -> p.getFileName().toString().startsWith("download-"));
+    }
 
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void quickRunOfCcbtAgainstLibtorrent(@TempDir final Path dir) throws Exception {
+        final Path root = Path.of(System.getProperty("ccbt.project.root", "..")).toAbsolutePath().normalize();
+        final Path out = dir.resolve("out");
+        final Map<String, Object> results = SwarmBench.run(SwarmOptions.parse(List.of("--quick", "--out",
+            out.toString(), "--no-docs"), root), root, System.out);
+        checkResults(results, "ccbt");
+        assertThat(Files.readString(out.resolve("swarm.md"))).contains("| ccbt | 1/1 |", "Stage telemetry of ccbt")
+            .doesNotContain("real vs real");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void checkResults(final Map<String, Object> results, final String subject) {
         final List<Map<String, Object>> scenarios = (List<Map<String, Object>>) results.get("scenarios");
         assertThat(scenarios).extracting(s -> s.get("id")).containsExactly("download", "recheck");
         for (final Map<String, Object> s : scenarios) {
@@ -53,6 +77,7 @@ class SwarmBenchQuickTest {
                 assertThat((Double) t.get("cpu_s")).isPositive();
                 assertThat((Long) t.get("peak_rss_bytes")).isGreaterThan(1L << 20);
                 assertThat((Long) t.get("bytes")).isEqualTo(8L << 20);
+                assertThat(t.get("client")).isEqualTo(key.equals("trials") ? subject : "libtorrent");
             }
         }
         final Map<String, Object> limits = (Map<String, Object>) results.get("limits");
@@ -60,15 +85,5 @@ class SwarmBenchQuickTest {
         assertThat((Double) limits.get("loopback_tcp_bytes_per_s")).isPositive();
         assertThat((Double) limits.get("disk_write_bytes_per_s")).isPositive();
         assertThat((Double) limits.get("disk_write_fsync_bytes_per_s")).isPositive();
-
-        assertThat(Files.readString(out.resolve("results.json"))).contains("\"scenarios\"", "\"download\"");
-        final String svg = Files.readString(out.resolve("bench-swarm.svg"));
-        assertThat(svg).startsWith("<svg").contains("polyline", "download", "recheck").endsWith("</svg>\n");
-        assertThat(docs.resolve("bench-swarm.svg")).hasContent(svg);
-        final String md = Files.readString(docs.resolve("benchmarks.md"));
-        assertThat(md).contains("JMH figures stay here.", "Trailing notes stay too.", "## Swarm benchmark",
-            "### download:", "### recheck:", "| libtorrent | 1/1 |").doesNotContain("old swarm section");
-        // the downloads were checked by SHA-256 and the leecher directories removed afterwards
-        assertThat(out.resolve("work")).isDirectoryNotContaining(p -> p.getFileName().toString().startsWith("download-"));
     }
 }
