@@ -43,6 +43,18 @@ public final class PeerProcess implements BenchPeer {
     }
 
     private static final String TIME = "/usr/bin/time";
+    /** Client processes not yet exited: killed if the harness itself is stopped, so that no seeder outlives it. */
+    private static final java.util.Set<PeerProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (final PeerProcess p : LIVE) {
+                ProcessHandle.of(p.pid).ifPresent(ProcessHandle::destroyForcibly);
+                p.process.destroyForcibly();
+            }
+        }, "bench-peer-reaper"));
+    }
+
     // %U %S: user and system seconds, %M: peak RSS in KiB, of the command and the children it waited for
     private static final String TIME_FORMAT = "usage %U %S %M";
 
@@ -83,6 +95,7 @@ public final class PeerProcess implements BenchPeer {
             logFile.resolveSibling(logFile.getFileName() + ".stderr").toFile()));
         this.process = builder.start();
         this.pid = timed ? childOf(process) : process.pid();
+        LIVE.add(this);
         this.reader = Thread.ofVirtual().name("bench-" + client + "-" + role).start(this::readStdout);
         process.onExit().thenRun(this::onExit);
     }
@@ -136,6 +149,7 @@ public final class PeerProcess implements BenchPeer {
     }
 
     private void onExit() {
+        LIVE.remove(this);
         try {
             reader.join(2000); // let the last stdout lines (DONE, listening) be seen first
         } catch (final InterruptedException e) {
