@@ -318,8 +318,11 @@ final class Report {
             (Map<String, Map<String, Map<String, Double>>>) tel.getOrDefault("stages", Map.of());
         md.append(String.format("%nStage telemetry of %s in rep %s (HdrHistogram quantiles from its `--metrics` endpoint, µs):%n%n",
             subjectName, tel.get("rep")));
-        if (stages.isEmpty()) {
-            md.append("(the endpoint served no `ccbt_stage_*` quantiles)\n");
+        final boolean anySample = stages.values().stream().flatMap(m -> m.values().stream())
+            .flatMap(q -> q.values().stream()).anyMatch(Double::isFinite);
+        if (!anySample) {
+            md.append("(no stage samples in this run: the endpoint served no finite `ccbt_stage_*` quantiles; a "
+                + "seeder's pieces do not pass the download stages)\n");
         } else {
             md.append("| stage | service p50 | p99 | p99.9 | queue wait p50 | p99 | p99.9 |\n|---|---:|---:|---:|---:|---:|---:|\n");
             for (final Map.Entry<String, Map<String, Map<String, Double>>> e : stages.entrySet()) {
