@@ -389,7 +389,7 @@ final class Report {
                 medianTrial(of(s, side, true)).ifPresent(t -> lines.add(new Svg.Line(
                     (side.equals("subject") ? subjectName : referenceName) + " " + measuredRole(s)
                         + String.format(Locale.ROOT, " (%.0f MiB/s)", t.mibPerSecond()),
-                    side.equals("subject") ? SUBJECT_COLOR : REFERENCE_COLOR, rate(t.series()))));
+                    side.equals("subject") ? SUBJECT_COLOR : REFERENCE_COLOR, rateOrAverage(t))));
             }
             svg.lineChart((i % columns) * panelW, 30 + (i / columns) * panelH, panelW, panelH, s,
                 s.equals("recheck") ? "seconds since the check started" : "seconds since the leechers started",
@@ -412,6 +412,20 @@ final class Report {
         }
         final List<Trial> sorted = ok.stream().sorted(Comparator.comparingDouble(Trial::wallSeconds)).toList();
         return java.util.Optional.of(sorted.get(sorted.size() / 2));
+    }
+
+    /**
+     * The trial's rate over time, or, for a client that reports no progress while it runs (ccbt's recheck), a flat
+     * line at its average: a rate from the single final sample would draw one meaningless spike.
+     */
+    static List<double[]> rateOrAverage(final Trial t) {
+        final List<double[]> series = t.series();
+        final boolean progressReported = series.size() > 2 && series.get(series.size() - 2)[1] > 0;
+        if (progressReported || !Double.isFinite(t.wallSeconds())) {
+            return rate(series);
+        }
+        final double average = t.mibPerSecond();
+        return List.of(new double[] {0, average}, new double[] {t.wallSeconds(), average});
     }
 
     /** MiB/s over time from cumulative {seconds, bytes} samples, over a window of about half a second. */

@@ -36,6 +36,13 @@ class ReportPartsTest {
     }
 
     @Test
+    void aClientWithoutProgressIsDrawnAtItsAverage() {
+        final Trial silent = new Trial("recheck", "subject", "ccbt", 1, 1, true, null, 4.0, 400L << 20, 1, 1, Double.NaN,
+            List.of(new double[] {0, 0}, new double[] {2, 0}, new double[] {4, 400L << 20}), List.of(), null, List.of());
+        assertThat(Report.rateOrAverage(silent)).extracting(p -> p[1]).containsExactly(100.0, 100.0);
+    }
+
+    @Test
     void jsonEscapesAndKeepsOrder() {
         final Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("b", "q\"\n");
