@@ -1,0 +1,48 @@
+package ccbt.bench.swarm;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One client process taking part in a benchmark run (a seeder, a leecher or a recheck), whatever the client:
+ * the harness starts it through a {@link PeerClient}, samples it by pid and waits for it to finish.
+ */
+public interface BenchPeer extends AutoCloseable {
+    /** The client's name, e.g. {@code ccbt} or {@code libtorrent}. */
+    String client();
+
+    /** {@code seeder}, {@code leecher} or {@code recheck}. */
+    String role();
+
+    /** The operating-system pid of the client process itself (not of a wrapper), for {@code /proc} sampling. */
+    long pid();
+
+    /** Waits until the client listens and returns its port. */
+    int awaitListening(Duration timeout) throws InterruptedException;
+
+    /** Payload bytes the client reports as done (downloaded or checked); refreshed by {@link #poll()}. */
+    long bytesDone();
+
+    /** Refreshes what the client reports (progress, metrics); called by the sampler every tick. */
+    void poll();
+
+    /** Waits until the client reports the torrent complete; false on time-out or if it exited without completing. */
+    boolean awaitComplete(Duration timeout) throws InterruptedException;
+
+    /** Why the client failed (exit status, error line), if it did. */
+    Optional<String> failure();
+
+    /** The last Prometheus text scraped from the client, if it serves metrics. */
+    Optional<String> lastMetrics();
+
+    /** CPU seconds and peak RSS now (of the live process) or at its exit. */
+    ProcessUsage usage();
+
+    /** Stops the client if it still runs (politely, then forcibly) and returns its final usage. */
+    ProcessUsage stop();
+
+    @Override
+    default void close() {
+        stop();
+    }
+}

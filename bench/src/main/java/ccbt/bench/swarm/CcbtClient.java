@@ -1,0 +1,150 @@
+package ccbt.bench.swarm;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ccbt through its command line ({@code ccbt seed}, {@code ccbt download}, {@code ccbt recheck}), each run in its
+ * own JVM with a Prometheus endpoint on loopback that the harness scrapes for progress and stage telemetry.
+ */
+public final class CcbtClient implements PeerClient {
+    static final String DOWNLOADED = "ccbt_downloaded_bytes_total";
+
+    private final List<String> launcher;
+
+    /** A client started with {@code launcher} followed by the ccbt arguments (e.g. {@code bin/ccbt}). */
+    public CcbtClient(final List<String> launcher) {
+        this.launcher = List.copyOf(launcher);
+    }
+
+    /**
+     * ccbt as this JVM can run it: the classes on its class path (the bench jar bundles the app), else the app's
+     * runnable jar under {@code projectRoot}, with this JVM's module flags either way.
+     */
+    public static CcbtClient locate(final Path projectRoot) {
+        try {
+            Class.forName("ccbt.app.Main", false, CcbtClient.class.getClassLoader());
+            return onThisClassPath();
+        } catch (final ClassNotFoundException e) {
+            final Path jar = projectRoot == null ? null : projectRoot.resolve("app/target/ccbt.jar");
+            if (jar == null || !Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException("ccbt is neither on the class path nor built at " + jar
+                    + "; build it (mvn -pl app -am package) or pass --ccbt COMMAND", e);
+            }
+            final List<String> command = javaWithModuleFlags();
+            command.addAll(List.of("-jar", jar.toString()));
+            return new CcbtClient(command);
+        }
+    }
+
+    /**
+     * The launcher for the ccbt classes on this JVM's class path ({@code ccbt.app.Main}), with this JVM's module
+     * flags ({@code --add-opens} and the like that the engine needs) passed on, so that the list stays in one place.
+     */
+    public static CcbtClient onThisClassPath() {
+        final List<String> command = javaWithModuleFlags();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "ccbt.app.Main"));
+        return new CcbtClient(command);
+    }
+
+    private static List<String> javaWithModuleFlags() {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("--enable-native-access")
+                || arg.startsWith("--sun-misc-unsafe-memory-access") || arg.startsWith("-Dchronicle.")) {
+                command.add(arg);
+            }
+        }
+        return command;
+    }
+
+    @Override
+    public String name() {
+        return "ccbt";
+    }
+
+    @Override
+    public BenchPeer seeder(final Payload payload, final Path saveDir, final Path logDir) throws IOException {
+        final String metrics = freeLoopbackAddress();
+        return start("seeder", metrics, List.of("seed", payload.torrent().toString(), saveDir.toString(),
+            "--port", "0", "--bind", "127.0.0.1", "--state-dir", logDir.resolve("ccbt-seeder-state").toString(),
+            "--metrics", metrics), false, logDir);
+    }
+
+    @Override
+    public BenchPeer leecher(final Payload payload, final Path saveDir, final List<InetSocketAddress> peers,
+                             final Path logDir) throws IOException {
+        final String metrics = freeLoopbackAddress();
+        final List<String> args = new ArrayList<>(List.of("download", payload.torrent().toString(), "-o",
+            saveDir.toString(), "--port", "0", "--bind", "127.0.0.1", "--state-dir",
+            logDir.resolve("ccbt-leecher-state").toString(), "--metrics", metrics));
+        for (final InetSocketAddress p : peers) {
+            args.add("--peer");
+            args.add(p.getHostString() + ":" + p.getPort());
+        }
+        Files.createDirectories(saveDir);
+        return start("leecher", metrics, args, true, logDir);
+    }
+
+    @Override
+    public BenchPeer recheck(final Payload payload, final Path saveDir, final Path logDir) throws IOException {
+        return start("recheck", null, List.of("recheck", payload.torrent().toString(), saveDir.toString()), true, logDir);
+    }
+
+    private BenchPeer start(final String role, final String metrics, final List<String> args, final boolean oneShot,
+                            final Path logDir) throws IOException {
+        final List<String> command = new ArrayList<>(launcher);
+        command.addAll(args);
+        return PeerProcess.start(name(), role, command, logDir.resolve("ccbt-" + role + ".log"),
+            new Protocol(metrics, oneShot));
+    }
+
+    /** A free port on 127.0.0.1 for a metrics endpoint (closed again at once; ccbt binds it moments later). */
+    static String freeLoopbackAddress() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    /** ccbt's stdout says {@code listening <port>}; progress and telemetry come from its metrics endpoint. */
+    private record Protocol(String metrics, boolean oneShot) implements PeerProcess.Protocol {
+        @Override
+        public void onLine(final PeerProcess peer, final String line) {
+            if (line.startsWith("listening ")) {
+                peer.listeningOn(Integer.parseInt(line.substring("listening ".length()).strip()));
+            }
+        }
+
+        @Override
+        public void poll(final PeerProcess peer) {
+            if (metrics == null) {
+                return;
+            }
+            Prometheus.scrape(metrics).ifPresent(text -> {
+                peer.metrics(text);
+                try {
+                    final double downloaded = Prometheus.sum(Prometheus.parse(text), DOWNLOADED);
+                    if (downloaded >= 0) {
+                        peer.progress((long) downloaded);
+                    }
+                } catch (final IllegalArgumentException e) {
+                    peer.fail("malformed metrics from ccbt at " + metrics + ": " + e.getMessage());
+                }
+            });
+        }
+
+        @Override
+        public boolean completesOnExit() {
+            return oneShot;
+        }
+    }
+}
