@@ -11,6 +11,8 @@ import ccbt.io.tracker.HttpTrackerClient;
 import ccbt.io.tracker.TrackerClient;
 import ccbt.io.tracker.UdpTrackerClient;
 import ccbt.pipeline.rate.RateLimiter;
+import ccbt.pipeline.xet.XetStores;
+import ccbt.store.dedup.ChunkIndex;
 import ccbt.pipeline.ring.PieceRing;
 import ccbt.store.FileLayout;
 import ccbt.store.PieceStore;
@@ -41,6 +43,8 @@ import java.util.function.LongConsumer;
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+    /** Chunks the dedup index is sized for when it is first created (≈ 256 GiB of 64 KiB chunks). */
+    private static final long CHUNK_INDEX_ENTRIES = 4_000_000;
 
     private final EngineConfig config;
     private final PeerId peerId = PeerId.generate();
@@ -54,6 +58,8 @@ public final class Engine implements AutoCloseable {
     private final Counter piecesVerified;
     private final RateLimiter downloadLimit;
     private TrackerClient trackers;
+    private ChunkIndex chunkIndex;
+    private XetStores xetStores;
     private volatile int listenPort;
 
     /** Starts the stage threads and the network; call {@link #listen()} to accept peers. */
@@ -226,6 +232,9 @@ public final class Engine implements AutoCloseable {
             if (trackers != null) {
                 trackers.close();
             }
+            if (chunkIndex != null) {
+                chunkIndex.close();
+            }
         }
         disk.shutdown();
         try {
@@ -265,6 +274,23 @@ public final class Engine implements AutoCloseable {
             }
         }
         return trackers;
+    }
+
+    /** The persistent chunk-dedup index, opened on first use under the state directory. */
+    synchronized ChunkIndex chunkIndex() {
+        if (chunkIndex == null) {
+            final Path dir = config.stateDir().resolve("xet");
+            xetStores = XetStores.open(dir.resolve("stores.tsv"));
+            chunkIndex = ChunkIndex.open(dir.resolve("chunks.cmap"), CHUNK_INDEX_ENTRIES);
+            metrics.gauge("ccbt_xet_index_chunks", "Chunks in the dedup index", () -> chunkIndex.size());
+        }
+        return chunkIndex;
+    }
+
+    /** The numbering of the files chunks live in; opened with {@link #chunkIndex()}. */
+    synchronized XetStores xetStores() {
+        chunkIndex();
+        return xetStores;
     }
 
     RateLimiter downloadLimit() {

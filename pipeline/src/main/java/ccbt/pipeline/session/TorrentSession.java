@@ -449,6 +449,13 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             "Xet chunks cut from downloaded data");
         final ccbt.telemetry.Counter bytes = engine.metrics().counter("ccbt_xet_chunked_bytes_total",
             "Downloaded bytes run through Xet chunking");
+        final ccbt.store.dedup.ChunkIndex index = engine.chunkIndex();
+        final int[] storeIds = new int[layout.fileCount()];
+        for (int f = 0; f < storeIds.length; f++) {
+            storeIds[f] = engine.xetStores().idOf(infoHash, f, layout.file(f).relativePath());
+        }
+        final ccbt.telemetry.Counter shared = engine.metrics().counter("ccbt_xet_shared_bytes_total",
+            "Chunked bytes already indexed from another torrent or file");
         final ccbt.telemetry.Counter mismatches = engine.metrics().counter("ccbt_xet_file_hash_mismatches_total",
             "Downloaded files whose Xet hash differs from the torrent's Xet metadata");
         return new TorrentChunker.Sink() {
@@ -456,6 +463,16 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             public void chunk(final int file, final long offset, final int length, final XetHash hash) {
                 chunks.inc();
                 bytes.add(length);
+                final byte[] key = hash.bytes();
+                final int store = storeIds[file];
+                final ccbt.store.dedup.ChunkLocation known = index.get(key);
+                if (known == null) {
+                    index.addOrReference(key, store, offset, length, System.currentTimeMillis());
+                } else if (known.storeId() != store || known.offset() != offset) {
+                    // The same bytes live elsewhere too (another torrent or file): one more reference.
+                    index.reference(key, System.currentTimeMillis());
+                    shared.add(length);
+                }
             }
 
             @Override

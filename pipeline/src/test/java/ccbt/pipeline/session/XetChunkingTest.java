@@ -46,6 +46,27 @@ class XetChunkingTest {
                     assertThat(hashes[i]).as(file.toString()).isEqualTo(wholeFileHash(file));
                 }
                 assertThat(metrics.scrape()).contains("ccbt_xet_chunked_bytes_total " + meta.totalLength());
+                final java.util.Set<XetHash> distinct = new java.util.HashSet<>();
+                for (final var f : meta.files()) {
+                    distinct.addAll(chunkHashes(out.resolve(f.relativePath())));
+                }
+                assertThat(metrics.scrape()).contains("ccbt_xet_index_chunks " + distinct.size() + "\n");
+
+                // A second torrent that holds one of the same files: its chunks are indexed once, referenced twice.
+                final Path big = out.resolve(meta.files().get(meta.files().size() - 1).relativePath());
+                final Path content2 = tmp.resolve("seed-b/xb");
+                Files.createDirectories(content2);
+                Files.copy(big, content2.resolve("same.bin"));
+                SampleDataset.writeFile(content2.resolve("other.bin"), 500_000, 77);
+                final Metainfo meta2 = Swarm.torrentOf(content2, 64 * 1024);
+                seeder.add(meta2, tmp.resolve("seed-b"), null);
+                final TorrentSession second = leecher.add(meta2, tmp.resolve("out-b"), null);
+                second.addPeers(List.of(Swarm.addressOf(seeder)));
+                second.completion().get(60, TimeUnit.SECONDS);
+                final java.util.Set<XetHash> all = new java.util.HashSet<>(distinct);
+                all.addAll(chunkHashes(tmp.resolve("out-b/xb/other.bin")));
+                assertThat(metrics.scrape()).contains("ccbt_xet_index_chunks " + all.size() + "\n")
+                    .contains("ccbt_xet_shared_bytes_total " + Files.size(big));
             }
         }
     }
@@ -78,6 +99,15 @@ class XetChunkingTest {
             }
             assertThat(leecher.metrics().scrape()).contains("ccbt_xet_file_hash_mismatches_total 0");
         }
+    }
+
+    private static java.util.List<XetHash> chunkHashes(final Path file) throws Exception {
+        final java.util.List<XetHash> hashes = new java.util.ArrayList<>();
+        final XetChunkHasher hasher = new XetChunkHasher((o, l, h) -> hashes.add(h));
+        final byte[] all = Files.readAllBytes(file);
+        hasher.update(all, 0, all.length);
+        hasher.finish();
+        return hashes;
     }
 
     private static XetHash wholeFileHash(final Path file) throws Exception {
