@@ -33,7 +33,7 @@ class KillResumeTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void restartAfterKillSkipsVerifiedPieces() throws Exception {
         final Path content = tmp.resolve("seed");
-        final long total = 24L << 20;
+        final long total = 40L << 20;
         SampleDataset.writeFile(content.resolve("k/a.bin"), total - 5_000_000, 11);
         SampleDataset.writeFile(content.resolve("k/b.bin"), 5_000_000, 12);
         final Path torrentFile = tmp.resolve("k.torrent");
