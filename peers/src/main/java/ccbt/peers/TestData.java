@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,6 +139,12 @@ public final class TestData {
      * works, powers of two or not (48 KiB, 80 KiB). The announce list gets one tier per tracker.
      */
     public static byte[] makeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers) {
+        return makeTorrent(contentRoot, pieceSize, trackers, Duration.ofSeconds(120));
+    }
+
+    /** {@link #makeTorrent(Path, int, List)} that may hash for up to {@code timeout} (large benchmark payloads). */
+    public static byte[] makeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers,
+                                     final Duration timeout) {
         RealPeers.require(RealPeers.LIBTORRENT);
         final Path work = PeerProcess.newWorkDir("mktorrent");
         try {
@@ -151,9 +158,9 @@ public final class TestData {
             try (InputStream in = p.getInputStream()) {
                 log = in.readAllBytes(); // bounded by the script, which prints one line or a traceback
             }
-            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("libtorrent torrent creation of " + contentRoot + " timed out");
+                throw new AssertionError("libtorrent torrent creation of " + contentRoot + " timed out after " + timeout);
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(out)) {
                 throw new AssertionError("libtorrent could not make a torrent of " + contentRoot + " with piece size "
@@ -173,7 +180,13 @@ public final class TestData {
     /** {@link #makeTorrent} written to {@code target}; returns {@code target}. */
     public static Path writeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers,
                                     final Path target) {
-        final byte[] torrent = makeTorrent(contentRoot, pieceSize, trackers);
+        return writeTorrent(contentRoot, pieceSize, trackers, target, Duration.ofSeconds(120));
+    }
+
+    /** {@link #writeTorrent(Path, int, List, Path)} that may hash for up to {@code timeout}. */
+    public static Path writeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers,
+                                    final Path target, final Duration timeout) {
+        final byte[] torrent = makeTorrent(contentRoot, pieceSize, trackers, timeout);
         try {
             final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             Files.write(tmp, torrent);
