@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 public final class LibtorrentClient implements PeerClient {
     static final String PYTHON = RealPeers.PYTHON;
 
-    private static final PeerProcess.Protocol PROTOCOL = new PeerProcess.Protocol() {
+    private static final BenchProcess.Protocol PROTOCOL = new BenchProcess.Protocol() {
         @Override
-        public void onLine(final PeerProcess peer, final String line) {
+        public void onLine(final BenchProcess peer, final String line) {
             final String[] f = line.split(" ");
             switch (f[0]) {
                 case "LISTEN" -> peer.listeningOn(Integer.parseInt(f[1]));
@@ -39,7 +39,7 @@ public final class LibtorrentClient implements PeerClient {
         }
 
         @Override
-        public void requestStop(final PeerProcess peer) {
+        public void requestStop(final BenchProcess peer) {
             peer.command("QUIT");
         }
     };
@@ -104,7 +104,7 @@ public final class LibtorrentClient implements PeerClient {
     private BenchPeer start(final String role, final List<String> args, final Path logDir) throws IOException {
         final List<String> command = new ArrayList<>(List.of(PYTHON, script.toString()));
         command.addAll(args);
-        return PeerProcess.start(name(), role, command, logDir.resolve("libtorrent-" + role + ".log"), PROTOCOL);
+        return BenchProcess.start(name(), role, command, logDir.resolve("libtorrent-" + role + ".log"), PROTOCOL);
     }
 
     /**
@@ -125,7 +125,7 @@ public final class LibtorrentClient implements PeerClient {
             final Process p = new ProcessBuilder(PYTHON, "-c", "import libtorrent; print(libtorrent.__version__)")
                 .redirectErrorStream(true).start();
             final StringBuilder text = new StringBuilder();
-            PeerProcess.eachLine(p, text::append);
+            BenchProcess.eachLine(p, text::append);
             return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.of(text.toString().strip())
                 : Optional.empty();
         } catch (final IOException e) {
