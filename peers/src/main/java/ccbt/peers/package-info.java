@@ -1,5 +1,6 @@
 /**
- * Test harness that drives real BitTorrent clients (Debian packages) over loopback, for interop tests.
+ * Drivers for real BitTorrent clients (Debian packages) over loopback, shared by the interop tests of io and
+ * app and by the swarm benchmark ({@link ccbt.peers.PeerProcess} also runs the benchmark's ccbt processes).
  *
  * <p>Every class is {@link java.lang.AutoCloseable}: close kills the client's process tree (TERM, KILL after
  * 3 s) and deletes its private temp dir; the data directories belong to the caller. Every wait has a timeout
