@@ -2,12 +2,12 @@ package ccbt.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ccbt.app.interop.Aria2Peer;
-import ccbt.app.interop.LibtorrentPeer;
-import ccbt.app.interop.OpenTracker;
-import ccbt.app.interop.RealPeers;
-import ccbt.app.interop.TestData;
-import ccbt.app.interop.TransmissionPeer;
+import ccbt.peers.Aria2Peer;
+import ccbt.peers.LibtorrentPeer;
+import ccbt.peers.OpenTracker;
+import ccbt.peers.RealPeers;
+import ccbt.peers.TestData;
+import ccbt.peers.TransmissionPeer;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.sample.SampleDataset;
 import ccbt.pipeline.session.Engine;

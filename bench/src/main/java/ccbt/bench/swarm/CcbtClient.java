@@ -104,7 +104,7 @@ public final class CcbtClient implements PeerClient {
                             final Path logDir) throws IOException {
         final List<String> command = new ArrayList<>(launcher);
         command.addAll(args);
-        return PeerProcess.start(name(), role, command, logDir.resolve("ccbt-" + role + ".log"),
+        return BenchProcess.start(name(), role, command, logDir.resolve("ccbt-" + role + ".log"),
             new Protocol(metrics, oneShot));
     }
 
@@ -116,16 +116,16 @@ public final class CcbtClient implements PeerClient {
     }
 
     /** ccbt's stdout says {@code listening <port>}; progress and telemetry come from its metrics endpoint. */
-    private record Protocol(String metrics, boolean oneShot) implements PeerProcess.Protocol {
+    private record Protocol(String metrics, boolean oneShot) implements BenchProcess.Protocol {
         @Override
-        public void onLine(final PeerProcess peer, final String line) {
+        public void onLine(final BenchProcess peer, final String line) {
             if (line.startsWith("listening ")) {
                 peer.listeningOn(Integer.parseInt(line.substring("listening ".length()).strip()));
             }
         }
 
         @Override
-        public void poll(final PeerProcess peer) {
+        public void poll(final BenchProcess peer) {
             if (metrics == null) {
                 return;
             }

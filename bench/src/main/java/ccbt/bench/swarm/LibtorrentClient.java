@@ -1,11 +1,14 @@
 package ccbt.bench.swarm;
 
+import ccbt.peers.LibtorrentPeer;
+import ccbt.peers.RealPeers;
+import ccbt.peers.TestData;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,16 +21,11 @@ import java.util.concurrent.TimeUnit;
  * DHT, LSD, UPnP, NAT-PMP and uTP are off in the script and it listens on 127.0.0.1 only.
  */
 public final class LibtorrentClient implements PeerClient {
-    /** Where the driver script lives on the classpath once the interop drivers move into bench. */
-    static final String SCRIPT_RESOURCE = "/peers/lt_peer.py";
-    /** Where it lives in the source tree (interop tests, or bench resources), relative to the project root. */
-    static final List<String> SCRIPT_PATHS = List.of("bench/src/main/resources/peers/lt_peer.py",
-        "app/src/test/resources/interop/lt_peer.py");
-    static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = RealPeers.PYTHON;
 
-    private static final PeerProcess.Protocol PROTOCOL = new PeerProcess.Protocol() {
+    private static final BenchProcess.Protocol PROTOCOL = new BenchProcess.Protocol() {
         @Override
-        public void onLine(final PeerProcess peer, final String line) {
+        public void onLine(final BenchProcess peer, final String line) {
             final String[] f = line.split(" ");
             switch (f[0]) {
                 case "LISTEN" -> peer.listeningOn(Integer.parseInt(f[1]));
@@ -41,10 +39,13 @@ public final class LibtorrentClient implements PeerClient {
         }
 
         @Override
-        public void requestStop(final PeerProcess peer) {
+        public void requestStop(final BenchProcess peer) {
             peer.command("QUIT");
         }
     };
+
+    /** Hashing a multi-GiB payload once takes minutes on a slow disk. */
+    private static final Duration MAKE_TORRENT_TIMEOUT = Duration.ofMinutes(10);
 
     private final Path script;
     private final int hashingThreads;
@@ -56,34 +57,17 @@ public final class LibtorrentClient implements PeerClient {
     }
 
     /**
-     * Finds the driver script: {@code explicit} if given, else on the classpath (copied to {@code workDir}), else in
-     * the source tree under {@code projectRoot}.
+     * The driver script: {@code explicit} if given (to try a modified script), else the one the interop tests use,
+     * {@link LibtorrentPeer#script()} (extracted from the ccbt-peers jar).
      */
-    public static Path locateScript(final Path explicit, final Path projectRoot, final Path workDir) throws IOException {
+    public static Path locateScript(final Path explicit) {
         if (explicit != null) {
             if (!Files.isRegularFile(explicit)) {
                 throw new IllegalArgumentException("libtorrent driver script not found: " + explicit);
             }
             return explicit;
         }
-        try (InputStream in = LibtorrentClient.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-            if (in != null) {
-                final Path copy = workDir.resolve("lt_peer.py");
-                Files.createDirectories(workDir);
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                return copy;
-            }
-        }
-        if (projectRoot != null) {
-            for (final String p : SCRIPT_PATHS) {
-                final Path candidate = projectRoot.resolve(p);
-                if (Files.isRegularFile(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalArgumentException("libtorrent driver script lt_peer.py not found on the classpath ("
-            + SCRIPT_RESOURCE + ") nor under " + projectRoot + " " + SCRIPT_PATHS + "; pass --lt-script PATH");
+        return LibtorrentPeer.script();
     }
 
     @Override
@@ -120,24 +104,18 @@ public final class LibtorrentClient implements PeerClient {
     private BenchPeer start(final String role, final List<String> args, final Path logDir) throws IOException {
         final List<String> command = new ArrayList<>(List.of(PYTHON, script.toString()));
         command.addAll(args);
-        return PeerProcess.start(name(), role, command, logDir.resolve("libtorrent-" + role + ".log"), PROTOCOL);
+        return BenchProcess.start(name(), role, command, logDir.resolve("libtorrent-" + role + ".log"), PROTOCOL);
     }
 
-    /** Makes a v1 torrent of {@code contentRoot} with libtorrent's own torrent maker (the script's make mode). */
+    /**
+     * Makes a v1 torrent of {@code contentRoot} with libtorrent's own torrent maker ({@link TestData#writeTorrent}), so
+     * that the torrent does not depend on the code under test.
+     */
     public void makeTorrent(final Path contentRoot, final int pieceSize, final Path out) throws IOException {
-        final Process p = new ProcessBuilder(PYTHON, script.toString(), "--make-torrent", contentRoot.toString(),
-            Integer.toString(pieceSize), out.toString()).redirectErrorStream(true).start();
-        final StringBuilder text = new StringBuilder();
-        PeerProcess.eachLine(p, line -> text.append(line).append('\n'));
         try {
-            if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(out)) {
-                p.destroyForcibly();
-                throw new IOException("libtorrent could not make a torrent of " + contentRoot + ": " + text.toString().strip());
-            }
-        } catch (final InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while making the torrent", e);
+            TestData.writeTorrent(contentRoot, pieceSize, List.of(), out, MAKE_TORRENT_TIMEOUT);
+        } catch (final AssertionError | UncheckedIOException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
@@ -147,7 +125,7 @@ public final class LibtorrentClient implements PeerClient {
             final Process p = new ProcessBuilder(PYTHON, "-c", "import libtorrent; print(libtorrent.__version__)")
                 .redirectErrorStream(true).start();
             final StringBuilder text = new StringBuilder();
-            PeerProcess.eachLine(p, text::append);
+            BenchProcess.eachLine(p, text::append);
             return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.of(text.toString().strip())
                 : Optional.empty();
         } catch (final IOException e) {

@@ -43,7 +43,7 @@ public final class SwarmBench {
         this.work = options.out().resolve("work");
         this.logs = options.out().resolve("logs");
         Files.createDirectories(work);
-        this.libtorrent = new LibtorrentClient(LibtorrentClient.locateScript(options.ltScript(), projectRoot, work),
+        this.libtorrent = new LibtorrentClient(LibtorrentClient.locateScript(options.ltScript()),
             Runtime.getRuntime().availableProcessors());
         this.subject = client(options.subject(), options, projectRoot);
         this.reference = client(options.against(), options, projectRoot);

@@ -24,7 +24,7 @@ class CcbtContractTest {
     void ccbtSideIsStartedSampledScrapedAndReported(@TempDir final Path dir) throws Exception {
         final Path root = Path.of(System.getProperty("ccbt.project.root", "..")).toAbsolutePath().normalize();
         final Path fake = Path.of(CcbtContractTest.class.getResource("/swarm/fake_ccbt.py").toURI());
-        final Path script = LibtorrentClient.locateScript(null, root, dir);
+        final Path script = LibtorrentClient.locateScript(null);
         final Path out = dir.resolve("out");
         final SwarmOptions options = SwarmOptions.parse(List.of("--quick", "--scenarios", "download,upload,recheck",
             "--size", "4MiB", "--ccbt", "/usr/bin/python3 " + fake + " " + script, "--out", out.toString(),

@@ -4,61 +4,54 @@ import ccbt.core.InfoHash;
 import ccbt.io.wire.ExtensionHandshake;
 import ccbt.io.wire.PeerConnection;
 import ccbt.io.wire.PeerHandler;
+import ccbt.peers.LibtorrentPeer;
+import ccbt.peers.RealPeers;
+import ccbt.peers.TestData;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.Future;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Our wire codec against libtorrent (python3-libtorrent) on 127.0.0.1: handshake with both reserved bits,
- * BEP 10 handshake, have-all or bitfield, unchoke, one block fetched and compared.
+ * Our wire codec against libtorrent (python3-libtorrent, driven by {@link LibtorrentPeer}) on 127.0.0.1:
+ * handshake with both reserved bits, BEP 10 handshake, have-all or bitfield, unchoke, one block fetched and compared.
  */
 @Tag("interop")
 @Timeout(60)
 class LibtorrentWireInteropTest {
-    private static final String PYTHON = "/usr/bin/python3";
-
-    private static boolean libtorrentInstalled() {
-        try {
-            final Process p = new ProcessBuilder(PYTHON, "-c", "import libtorrent").redirectErrorStream(true).start();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (final Exception e) {
-            return false;
-        }
-    }
+    private static final int PIECE = 32 * 1024;
+    private static final int CONTENT = 256 * 1024;
 
     @Test
     void fetchesABlockFromALibtorrentSeeder(@TempDir final Path work) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of(PYTHON)) && libtorrentInstalled(),
-            "python3-libtorrent is not installed");
-        final Path script = work.resolve("lt_seed.py");
-        try (var in = getClass().getResourceAsStream("lt_seed.py")) {
-            Files.copy(in, script);
+        RealPeers.require(RealPeers.LIBTORRENT);
+        // byte i = (7 * i + 3) mod 256: the expected block is computed, not read back from the file
+        final byte[] bytes = new byte[CONTENT];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) ((7 * i + 3) % 256);
         }
-        final Process seeder = new ProcessBuilder(PYTHON, script.toString(), work.toString())
-            .redirectError(work.resolve("seeder.log").toFile()).start();
-        try (PeerNetwork net = new PeerNetwork(Transport.AUTO, 1)) {
-            final BufferedReader out = new BufferedReader(new InputStreamReader(seeder.getInputStream(),
-                StandardCharsets.US_ASCII));
-            final String ready = out.readLine();
-            assertThat(ready).as("seeder output (log: %s)", work.resolve("seeder.log")).startsWith("READY ");
-            final String[] f = ready.split(" ");
-            final TestEndpoint torrent = new TestEndpoint(InfoHash.fromHex(f[1]), net.nextLoop(), 8);
+        final Path seedDir = Files.createDirectories(work.resolve("seed"));
+        final Path content = Files.write(seedDir.resolve("content"), bytes);
+        final Path torrentFile = TestData.writeTorrent(content, PIECE, List.of(), work.resolve("content.torrent"));
+        // a seed_mode seeder; awaitComplete returns once it seeds (libtorrent drops incoming peers of a
+        // torrent that has not started yet)
+        try (LibtorrentPeer seeder = LibtorrentPeer.options(torrentFile, seedDir, true).trackers(false).start();
+             PeerNetwork net = new PeerNetwork(Transport.AUTO, 1)) {
+            seeder.awaitComplete(Duration.ofSeconds(20));
+            final TestEndpoint torrent = new TestEndpoint(InfoHash.fromHex(seeder.infoHashHex()), net.nextLoop(), 8);
             final CompletableFuture<ExtensionHandshake> extension = new CompletableFuture<>();
             final CompletableFuture<String> pieces = new CompletableFuture<>();
             final CompletableFuture<byte[]> block = new CompletableFuture<>();
@@ -104,7 +97,7 @@ class LibtorrentWireInteropTest {
             };
             // Now and then a fresh libtorrent session drops the very first connection before it logs
             // it (no alert at all); a second dial is then served. Three tries at most.
-            final InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(f[2]));
+            final InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), seeder.port());
             Future<PeerConnection> dial = null;
             for (int attempt = 0; attempt < 3 && (dial == null || dial.cause() != null); attempt++) {
                 if (dial != null) {
@@ -113,7 +106,7 @@ class LibtorrentWireInteropTest {
                 dial = net.connect(address, null, torrent);
                 assertThat(dial.await(20, TimeUnit.SECONDS)).isTrue();
             }
-            assertThat(dial.cause()).as("libtorrent's log: %s", work.resolve("seeder.log")).isNull();
+            assertThat(dial.cause()).as("libtorrent's log:%n%s", seeder.logTail()).isNull();
             final PeerConnection conn = dial.getNow();
             assertThat(conn.remoteHandshake().supportsFast()).isTrue();
             assertThat(conn.remoteHandshake().supportsExtensions()).isTrue();
@@ -131,12 +124,6 @@ class LibtorrentWireInteropTest {
             }
             assertThat(got).isEqualTo(expected);
             torrent.loop.submit(() -> conn.close("done")).get(5, TimeUnit.SECONDS);
-        } finally {
-            seeder.getOutputStream().close();
-            if (!seeder.waitFor(10, TimeUnit.SECONDS)) {
-                seeder.destroyForcibly();
-            }
-            System.out.println("libtorrent's log:\n" + Files.readString(work.resolve("seeder.log")));
         }
     }
 }

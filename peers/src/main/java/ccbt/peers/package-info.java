@@ -1,15 +1,16 @@
 /**
- * Test harness that drives real BitTorrent clients (Debian packages) over loopback, for interop tests.
+ * Drivers for real BitTorrent clients (Debian packages) over loopback, shared by the interop tests of io and
+ * app and by the swarm benchmark ({@link ccbt.peers.PeerProcess} also runs the benchmark's ccbt processes).
  *
  * <p>Every class is {@link java.lang.AutoCloseable}: close kills the client's process tree (TERM, KILL after
  * 3 s) and deletes its private temp dir; the data directories belong to the caller. Every wait has a timeout
  * and fails with an {@link java.lang.AssertionError} naming the client and pid and quoting the tail of its
- * output. {@link ccbt.app.interop.RealPeers#require(String)} skips a test whose client is missing, except
+ * output. {@link ccbt.peers.RealPeers#require(String)} skips a test whose client is missing, except
  * with {@code CI=true}, where it fails it. Run only these tests with {@code -Dgroups=interop}.
  *
  * <h2>What each client needs on loopback (checked with the Debian bookworm packages)</h2>
  * <ul>
- * <li><b>libtorrent 2.0.8</b> ({@code /usr/bin/python3}, {@code interop/lt_peer.py}): settings only at session
+ * <li><b>libtorrent 2.0.8</b> ({@code /usr/bin/python3}, {@code peers/lt_peer.py}): settings only at session
  *   construction ({@code lt.session(settings, flags=0)}: flags 0 = no default plugins, so no ut_pex;
  *   ut_metadata is added back). {@code listen_interfaces=127.0.0.1:P}, DHT/LSD/UPnP/NAT-PMP off, uTP off,
  *   {@code allow_multiple_connections_per_ip} (every test peer is 127.0.0.1), {@code min_announce_interval=1}.
@@ -42,4 +43,4 @@
  *   root via {@code -u nobody}). {@code -i 127.0.0.1 -p P -P P} binds both TCP (HTTP) and UDP there.</li>
  * </ul>
  */
-package ccbt.app.interop;
+package ccbt.peers;

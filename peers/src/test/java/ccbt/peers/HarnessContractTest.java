@@ -1,4 +1,4 @@
-package ccbt.app.interop;
+package ccbt.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

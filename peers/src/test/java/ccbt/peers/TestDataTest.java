@@ -1,4 +1,4 @@
-package ccbt.app.interop;
+package ccbt.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -84,25 +84,5 @@ class TestDataTest {
     void rejectsTooSmallTotals() {
         assertThatThrownBy(() -> TestData.multiFile(tmp, 100, 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("totalBytes=100");
-    }
-
-    @Test
-    void infoHashIsTheSha1OfTheInfoDictionary() {
-        // d4:infod4:name1:xe3:fooi1ee → SHA-1 of "d4:name1:xe"
-        final byte[] torrent = "d4:infod4:name1:xe3:fooi1ee".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        assertThat(TestData.infoHashHex(torrent)).isEqualTo(sha1Hex("d4:name1:xe"));
-        assertThatThrownBy(() -> TestData.infoHashHex("d3:fooi1ee".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
-            .hasMessageContaining("no key 'info'");
-        assertThatThrownBy(() -> TestData.infoHashHex("d4:info5:abce".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
-            .hasMessageContaining("runs past the end");
-    }
-
-    private static String sha1Hex(final String s) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                .digest(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

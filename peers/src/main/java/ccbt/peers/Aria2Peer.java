@@ -1,4 +1,4 @@
-package ccbt.app.interop;
+package ccbt.peers;
 
 import java.nio.file.Path;
 import java.time.Duration;

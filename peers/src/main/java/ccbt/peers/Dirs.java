@@ -1,4 +1,4 @@
-package ccbt.app.interop;
+package ccbt.peers;
 
 import java.io.IOException;
 import java.nio.file.Files;

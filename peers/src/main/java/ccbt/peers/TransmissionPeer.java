@@ -1,4 +1,4 @@
-package ccbt.app.interop;
+package ccbt.peers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

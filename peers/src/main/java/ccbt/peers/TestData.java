@@ -1,35 +1,31 @@
-package ccbt.app.interop;
+package ccbt.peers;
 
+import ccbt.core.metainfo.Metainfo;
+import ccbt.core.sample.SampleDataset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
- * Deterministic test content, content hashes for comparing trees, and torrents made by a real client
- * (libtorrent), so that interop tests never depend on ccbt's own torrent creator.
+ * The interop tests' content layout (written by {@link SampleDataset}), tree comparisons that name what
+ * differs, and torrents made by a real client (libtorrent): interop tests never use ccbt's own torrent
+ * creator, which also proves that ccbt reads a foreign client's torrents.
  */
 public final class TestData {
     /** SHA-256 of zero bytes; transmission never creates empty files, so comparisons may drop them. */
     public static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-    private static final int BUFFER = 1 << 20;
     /** Relative paths of the files {@link #multiFile} writes, in the order their sizes are assigned. */
     private static final List<String> LAYOUT = List.of(
         "empty.bin",
@@ -66,64 +62,36 @@ public final class TestData {
             sizes[2 + i] = i == SHARES.length - 1 ? rest - assigned : rest * SHARES[i] / 1000 + 7 * (i + 1);
             assigned += sizes[2 + i];
         }
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+        final Map<String, Long> layout = new LinkedHashMap<>();
+        for (int i = 0; i < LAYOUT.size(); i++) {
+            layout.put(LAYOUT.get(i), sizes[i]);
+        }
         try {
-            for (int i = 0; i < LAYOUT.size(); i++) {
-                final Path file = dir.resolve(LAYOUT.get(i));
-                Files.createDirectories(file.getParent());
-                writeRandom(file, sizes[i], seed * 0x9E3779B97F4A7C15L + i + 1, buffer);
-            }
+            SampleDataset.write(dir, layout, seed);
+            // SampleDataset writes files only: the tree root exists even if every file were empty
+            Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write test data under " + dir, e);
         }
         return dir;
     }
 
-    /** Writes one file of {@code size} bytes from a seeded xorshift64* stream. */
+    /** Writes one file of {@code size} pseudo-random bytes derived from {@code seed} ({@link SampleDataset}). */
     public static void writeRandom(final Path file, final long size, final long seed) {
         try {
-            writeRandom(file, size, seed, ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN));
+            SampleDataset.writeFile(file, size, seed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
-    private static void writeRandom(final Path file, final long size, final long seed, final ByteBuffer buffer)
-        throws IOException {
-        long x = seed == 0 ? 0x2545F4914F6CDD1DL : seed;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-            long left = size;
-            while (left > 0) {
-                buffer.clear();
-                final int n = (int) Math.min(left, BUFFER);
-                // fill whole longs, then cut the buffer to n bytes
-                for (int pos = 0; pos < n; pos += 8) {
-                    x ^= x >>> 12;
-                    x ^= x << 25;
-                    x ^= x >>> 27;
-                    buffer.putLong(pos, x * 0x2545F4914F6CDD1DL);
-                }
-                buffer.limit(n);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
-                left -= n;
-            }
-        }
-    }
-
     /** SHA-256 (hex) of every regular file under {@code dir}, keyed by its '/'-separated relative path. */
     public static SortedMap<String, String> sha256Tree(final Path dir) {
-        final SortedMap<String, String> out = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (final Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                out.put(relative(dir, p), sha256(p));
-            }
+        try {
+            return new TreeMap<>(SampleDataset.sha256Tree(dir));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hash the tree under " + dir, e);
         }
-        return out;
     }
 
     /** The same map without empty files (for clients such as transmission that never create them). */
@@ -165,35 +133,18 @@ public final class TestData {
         throw new AssertionError(diff.toString());
     }
 
-    /** SHA-256 (hex) of one file. */
-    public static String sha256(final Path file) {
-        final MessageDigest md = digest("SHA-256");
-        final byte[] buf = new byte[BUFFER];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static String relative(final Path root, final Path p) {
-        final List<String> parts = new ArrayList<>();
-        for (final Path part : root.relativize(p)) {
-            parts.add(part.toString());
-        }
-        return String.join("/", parts);
-    }
-
     /**
      * A v1-only torrent of {@code contentRoot} (a directory: multi-file torrent named after it; a file:
      * single-file torrent), made by libtorrent's python binding. Any piece size that is a multiple of 16 KiB
      * works, powers of two or not (48 KiB, 80 KiB). The announce list gets one tier per tracker.
      */
     public static byte[] makeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers) {
+        return makeTorrent(contentRoot, pieceSize, trackers, Duration.ofSeconds(120));
+    }
+
+    /** {@link #makeTorrent(Path, int, List)} that may hash for up to {@code timeout} (large benchmark payloads). */
+    public static byte[] makeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers,
+                                     final Duration timeout) {
         RealPeers.require(RealPeers.LIBTORRENT);
         final Path work = PeerProcess.newWorkDir("mktorrent");
         try {
@@ -207,9 +158,9 @@ public final class TestData {
             try (InputStream in = p.getInputStream()) {
                 log = in.readAllBytes(); // bounded by the script, which prints one line or a traceback
             }
-            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("libtorrent torrent creation of " + contentRoot + " timed out");
+                throw new AssertionError("libtorrent torrent creation of " + contentRoot + " timed out after " + timeout);
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(out)) {
                 throw new AssertionError("libtorrent could not make a torrent of " + contentRoot + " with piece size "
@@ -229,7 +180,13 @@ public final class TestData {
     /** {@link #makeTorrent} written to {@code target}; returns {@code target}. */
     public static Path writeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers,
                                     final Path target) {
-        final byte[] torrent = makeTorrent(contentRoot, pieceSize, trackers);
+        return writeTorrent(contentRoot, pieceSize, trackers, target, Duration.ofSeconds(120));
+    }
+
+    /** {@link #writeTorrent(Path, int, List, Path)} that may hash for up to {@code timeout}. */
+    public static Path writeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers,
+                                    final Path target, final Duration timeout) {
+        final byte[] torrent = makeTorrent(contentRoot, pieceSize, trackers, timeout);
         try {
             final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             Files.write(tmp, torrent);
@@ -242,17 +199,6 @@ public final class TestData {
 
     /** The v1 info-hash (SHA-1 of the bencoded info dictionary, BEP 3) of a torrent file's bytes, in hex. */
     public static String infoHashHex(final byte[] torrent) {
-        final int[] span = MiniBencode.valueSpan(torrent, "info");
-        final MessageDigest sha1 = digest("SHA-1");
-        sha1.update(torrent, span[0], span[1] - span[0]);
-        return HexFormat.of().formatHex(sha1.digest());
-    }
-
-    private static MessageDigest digest(final String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " missing from the JDK", e);
-        }
+        return Metainfo.parse(torrent).infoHashV1().hex();
     }
 }

@@ -1,10 +1,8 @@
-package ccbt.app.interop;
+package ccbt.peers;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,11 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real libtorrent (rasterbar 2.0, python binding) peer on 127.0.0.1, driven through
- * {@code interop/lt_peer.py}. DHT, LSD, UPnP, NAT-PMP, uTP and PEX are off; settings are given at session
+ * {@code peers/lt_peer.py} (a classpath resource). DHT, LSD, UPnP, NAT-PMP, uTP and PEX are off; settings are given at session
  * construction. Closing it kills the process and deletes its work directory (not the data directory).
  */
 public final class LibtorrentPeer implements AutoCloseable {
-    private static final String SCRIPT = "/interop/lt_peer.py";
+    private static final String SCRIPT = "/peers/lt_peer.py";
     private static volatile Path scriptPath;
 
     private final PeerProcess process;
@@ -196,8 +194,11 @@ public final class LibtorrentPeer implements AutoCloseable {
         process.close();
     }
 
-    /** The script on disk: the test-classes copy when it is a plain file, else a temporary copy. */
-    static Path script() {
+    /**
+     * The driver script on disk: the classpath resource {@code /peers/lt_peer.py} copied once per JVM to a
+     * temporary file (deleted on exit), so that it runs the same from a jar and from a build directory.
+     */
+    public static Path script() {
         Path p = scriptPath;
         if (p != null) {
             return p;
@@ -206,24 +207,15 @@ public final class LibtorrentPeer implements AutoCloseable {
             if (scriptPath != null) {
                 return scriptPath;
             }
-            final URL url = LibtorrentPeer.class.getResource(SCRIPT);
-            if (url == null) {
-                throw new IllegalStateException(SCRIPT + " is not on the test classpath");
-            }
-            try {
-                if ("file".equals(url.getProtocol())) {
-                    p = Path.of(url.toURI());
-                } else {
-                    p = Files.createTempFile("ccbt-lt_peer", ".py");
-                    p.toFile().deleteOnExit();
-                    try (InputStream in = url.openStream()) {
-                        Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
-                    }
+            try (InputStream in = LibtorrentPeer.class.getResourceAsStream(SCRIPT)) {
+                if (in == null) {
+                    throw new IllegalStateException(SCRIPT + " is not on the classpath");
                 }
+                p = Files.createTempFile("ccbt-lt_peer", ".py");
+                p.toFile().deleteOnExit();
+                Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot extract " + SCRIPT, e);
-            } catch (URISyntaxException e) {
-                throw new IllegalStateException("bad resource URL " + url, e);
             }
             scriptPath = p;
             return p;
