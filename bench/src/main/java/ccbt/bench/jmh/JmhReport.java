@@ -26,13 +26,15 @@ public final class JmhReport {
      * @param benchmark  simple class name and method, e.g. {@code BencodeBench.decodeTorrent}
      * @param params     JMH parameters as {@code name=value}, empty if none
      * @param score      primary score
-     * @param error      its 99.9 % confidence half-width (NaN when JMH gives none, e.g. one iteration)
+     * @param error      its 99.9 % confidence half-width (NaN when JMH gives none: fewer than 3 iterations)
+     * @param min        lowest iteration score
+     * @param max        highest iteration score
      * @param unit       the score's unit, e.g. {@code ops/s}
      * @param bytesPerSecond bytes processed per second, NaN for benchmarks that count no bytes
      * @param shards     verify shards the figure is spread over (1 unless the benchmark has a shards parameter)
      */
-    public record Row(String benchmark, String params, double score, double error, String unit,
-                      double bytesPerSecond, int shards) {
+    public record Row(String benchmark, String params, double score, double error, double min, double max,
+                      String unit, double bytesPerSecond, int shards) {
         /** Whether the row is hashing or chunking work, compared with the SHA-1 single-core limit. */
         public boolean hashing() {
             return benchmark.startsWith("HashVerifyBench.") || benchmark.startsWith("Blake3Bench.")
@@ -46,7 +48,7 @@ public final class JmhReport {
 
     /** Where and when the figures were taken. */
     public record Machine(int cores, String cpu, String cpuFlags, String jdk, String loadAtStart, double load1AtStart,
-                         String loadAtEnd, String date, String settings) {
+                         String loadAtEnd, String date, String settings, String longWarmup) {
     }
 
     /** The ratio of {@code row}'s MB/s to the SHA-1 limit times its shards, or NaN where it does not apply. */
@@ -85,6 +87,9 @@ public final class JmhReport {
             s.append(", only benchmarks matching `").append(subset).append('`');
         }
         s.append(".  \n");
+        if (!m.longWarmup().isEmpty()) {
+            s.append("**Longer warm-up:** ").append(m.longWarmup()).append(".  \n");
+        }
         s.append("**Load average** (1, 5, 15 min) at start: ").append(m.loadAtStart())
             .append("; at end: ").append(m.loadAtEnd()).append(".\n\n");
         if (m.load1AtStart() > BUSY_LOAD) {
@@ -93,14 +98,14 @@ public final class JmhReport {
                 .append("lower and noisier than on an idle machine; compare ratios within one run rather than ")
                 .append("absolute figures between runs.\n\n");
         }
-        s.append("| benchmark | params | score | ± error | unit | MB/s | vs SHA-1 |\n");
+        s.append("| benchmark | params | score | ± error (or min–max) | unit | MB/s | vs SHA-1 |\n");
         s.append("| --- | --- | ---: | ---: | --- | ---: | ---: |\n");
         for (final Row r : rows) {
             final double ratio = sha1Ratio(r, rows);
             s.append("| ").append(r.benchmark())
                 .append(" | ").append(r.params())
                 .append(" | ").append(number(r.score()))
-                .append(" | ").append(Double.isNaN(r.error()) ? "" : number(r.error()))
+                .append(" | ").append(spread(r))
                 .append(" | ").append(r.unit())
                 .append(" | ").append(Double.isNaN(r.bytesPerSecond()) ? "" : number(r.megabytesPerSecond()))
                 .append(" | ").append(Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2f×", ratio))
@@ -163,6 +168,17 @@ public final class JmhReport {
             after++;
         }
         return document.substring(0, begin) + section + document.substring(after);
+    }
+
+    /** The confidence half-width where JMH computed one, else the range of the iterations. */
+    private static String spread(final Row r) {
+        if (!Double.isNaN(r.error())) {
+            return number(r.error());
+        }
+        if (!Double.isNaN(r.min()) && r.max() > r.min()) {
+            return "(" + number(r.min()) + "–" + number(r.max()) + ")";
+        }
+        return "";
     }
 
     private static String number(final double v) {
