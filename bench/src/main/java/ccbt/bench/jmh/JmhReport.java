@@ -118,18 +118,20 @@ public final class JmhReport {
             tracker reply with 200 compact peers, encode the torrent; ops/s = documents.
             - `MetainfoBench.parse`: `Metainfo.parse` of the same torrent (decode, path checks, info-hash).
             - `WireDecodeBench`: ops/s = messages. `decodePieces`: PIECE messages with 16 KiB blocks and a \
-            counting handler; `decodePiecesIntoStaging`: the same, copying each block into an off-heap staging \
+            counting handler that never reads the block bytes (so its MB/s is a framing rate, not a copy); `decodePiecesIntoStaging`: the same, copying each block into an off-heap staging \
             slot; `decodeSmall`: HAVE and REQUEST alternating; `encodeRequests`: REQUEST encoding.
             - `HashVerifyBench.sha1`: SHA-1 of a direct 1 MiB buffer, the single-core limit. \
             `HashVerifyBench.ring`: the whole piece ring (verify shards → Xet pass-through → no-op write), \
-            fed 1 MiB pieces from 8 staging slots; ops/s = pieces.
+            fed 1 MiB pieces from 8 staging slots by one producer that waits for a free slot; ops/s = pieces. \
+            Each piece crosses four thread hand-offs (producer → verify → Xet → write → producer), and on a \
+            loaded machine every wake-up waits for a CPU.
             - `ChunkerBench`: 64 MiB of random bytes per op through the gearhash chunker, alone and with the \
             keyed BLAKE3 hash of every chunk.
             - `Blake3Bench`: keyed BLAKE3 of one 64 KiB chunk: ccbt's Vector API path, ccbt forced scalar, \
             BouncyCastle `Blake3Digest`.
             - `MerkleBench.fileHash`: the Xet file hash of 1 000 chunk hashes; ops/s = file hashes.
-            - `ChunkIndexBench`: Chronicle Map dedup index in a temporary directory: inserts into a fresh \
-            index, lookups (present and absent) in an index of 1 000 000 chunks; ops/s = operations.
+            - `ChunkIndexBench`: Chronicle Map dedup index in a temporary directory: inserts into a fresh, \
+            empty index each iteration (first touches of the new memory-mapped file's pages included), lookups (present and absent) in an index of 1 000 000 chunks; ops/s = operations.
             - `PieceStoreBench`: 1 MiB piece writes and random 16 KiB block reads over a 64 MiB four-file \
             torrent in the page cache (no fsync).
             - `MemoryBench.copy`: 64 MiB copied between direct buffers: the memory-bandwidth yardstick \
