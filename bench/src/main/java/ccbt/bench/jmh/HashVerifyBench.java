@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class HashVerifyBench {
     static final int PIECE = 1 << 20;
+    /** System property naming a file to which forks append diagnostic lines for the report. */
+    static final String DIAGNOSTICS = "ccbt.jmh.diagnostics";
 
     /** One thread, one digest, one direct buffer. */
     @State(Scope.Thread)
@@ -54,6 +56,38 @@ public class HashVerifyBench {
     public byte sha1(final Sha1State s, final ByteCounter counter) throws DigestException {
         s.piece.clear();
         s.sha1.update(s.piece);
+        s.sha1.digest(s.digest, 0, 20);
+        counter.bytes += PIECE;
+        return s.digest[0];
+    }
+
+    /** Eight direct 1 MiB buffers, as many as the ring's staging slots, so they no longer sit in one core's cache. */
+    @State(Scope.Thread)
+    public static class Sha1SlotsState {
+        final byte[] digest = new byte[20];
+        final ByteBuffer[] pieces = new ByteBuffer[RingState.SLOTS];
+        MessageDigest sha1;
+        int next;
+
+        @Setup
+        public void setup() throws NoSuchAlgorithmException {
+            sha1 = MessageDigest.getInstance("SHA-1");
+            for (int i = 0; i < pieces.length; i++) {
+                pieces[i] = ByteBuffer.allocateDirect(PIECE).put(BenchData.randomBytes(PIECE, 100 + i)).flip();
+            }
+        }
+    }
+
+    /**
+     * SHA-1 on one thread cycling through eight 1 MiB buffers: the ring's memory footprint without its
+     * threads, to tell cache effects from hand-off costs when the ring falls short of {@link #sha1}.
+     */
+    @Benchmark
+    public byte sha1EightBuffers(final Sha1SlotsState s, final ByteCounter counter) throws DigestException {
+        final ByteBuffer piece = s.pieces[s.next];
+        s.next = (s.next + 1) & (RingState.SLOTS - 1);
+        piece.clear();
+        s.sha1.update(piece);
         s.sha1.digest(s.digest, 0, 20);
         counter.bytes += PIECE;
         return s.digest[0];
@@ -98,10 +132,46 @@ public class HashVerifyBench {
 
         @TearDown
         public void tearDown() {
+            printStageCpu();
             ring.close();
             if (target.failed.get() != 0 || target.written.get() == 0) {
                 throw new IllegalStateException("ring verified " + target.written.get() + " pieces and failed "
                     + target.failed.get() + ": the figures are not those of a working verify stage");
+            }
+        }
+
+        /**
+         * Records each ring thread's CPU time per piece: a verify shard's should be near {@link #sha1}'s time
+         * per piece, and the Xet pass-through and no-op write stages should cost next to nothing; when they
+         * do not, the ring burns CPU waiting. Printed to the benchmark log and appended to the file named by
+         * {@value #DIAGNOSTICS} (set by {@link RunJmh}) for the report.
+         */
+        private void printStageCpu() {
+            final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            final long pieces = Math.max(1, target.written.get());
+            final java.util.TreeMap<String, Long> cpu = new java.util.TreeMap<>();
+            for (final Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("ccbt-ring-")) {
+                    cpu.put(t.getName(), mx.getThreadCpuTime(t.threadId()));
+                }
+            }
+            final StringBuilder line = new StringBuilder("ring, shards=" + shards + ", CPU per 1 MiB piece over "
+                + pieces + " pieces:");
+            int i = 0;
+            for (final var e : cpu.entrySet()) {
+                final String role = i < shards ? "verify" : i == shards ? "xet pass-through" : "no-op write";
+                line.append(String.format(java.util.Locale.ROOT, " %s %.0f µs;", role, e.getValue() / 1e3 / pieces));
+                i++;
+            }
+            System.out.println(line);
+            final String file = System.getProperty(DIAGNOSTICS);
+            if (file != null) {
+                try {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(file), line + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                } catch (final java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot append to " + file, e);
+                }
             }
         }
     }

@@ -65,7 +65,7 @@ public final class JmhReport {
     }
 
     /** The whole JMH section, markers included. */
-    public static String section(final List<Row> rows, final Machine m, final String subset) {
+    public static String section(final List<Row> rows, final Machine m, final String subset, final List<String> notes) {
         final StringBuilder s = new StringBuilder();
         s.append(BEGIN).append('\n');
         s.append("## JMH micro-benchmarks\n\n");
@@ -112,6 +112,13 @@ public final class JmhReport {
                 .append(" |\n");
         }
         s.append('\n');
+        if (!notes.isEmpty()) {
+            s.append("Measured inside the benchmarks (thread CPU time, warm-up included; threads of one ring in start order):\n");
+            for (final String n : notes) {
+                s.append("- ").append(n).append('\n');
+            }
+            s.append('\n');
+        }
         s.append("""
             What each row measures (one thread unless said):
             - `BencodeBench`: decode a 1 000-file .torrent (about 4 GiB in 4 MiB pieces), decode an HTTP \
@@ -121,10 +128,12 @@ public final class JmhReport {
             counting handler that never reads the block bytes (so its MB/s is a framing rate, not a copy); `decodePiecesIntoStaging`: the same, copying each block into an off-heap staging \
             slot; `decodeSmall`: HAVE and REQUEST alternating; `encodeRequests`: REQUEST encoding.
             - `HashVerifyBench.sha1`: SHA-1 of a direct 1 MiB buffer, the single-core limit. \
+            `HashVerifyBench.sha1EightBuffers`: the same cycling through eight buffers (the ring's footprint, no threads). \
             `HashVerifyBench.ring`: the whole piece ring (verify shards → Xet pass-through → no-op write), \
             fed 1 MiB pieces from 8 staging slots by one producer that waits for a free slot; ops/s = pieces. \
             Each piece crosses four thread hand-offs (producer → verify → Xet → write → producer), and on a \
-            loaded machine every wake-up waits for a CPU.
+            loaded machine every wake-up waits for a CPU. The ring threads' CPU per piece is listed above the table: \
+            the pass-through and no-op write stages should cost next to nothing.
             - `ChunkerBench`: 64 MiB of random bytes per op through the gearhash chunker, alone and with the \
             keyed BLAKE3 hash of every chunk.
             - `Blake3Bench`: keyed BLAKE3 of one 64 KiB chunk: ccbt's Vector API path, ccbt forced scalar, \

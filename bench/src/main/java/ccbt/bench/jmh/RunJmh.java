@@ -75,6 +75,8 @@ public final class RunJmh {
         final List<String> jvmArgs = new ArrayList<>(jvmFlags(root));
         jvmArgs.add("--add-modules=jdk.incubator.vector");
         jvmArgs.add("-Xmx2g");
+        final Path diagnostics = Files.createTempFile("ccbt-jmh-diagnostics", ".txt");
+        jvmArgs.add("-D" + HashVerifyBench.DIAGNOSTICS + "=" + diagnostics);
 
         final String loadStart = loadAverage();
         final Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -111,7 +113,9 @@ public final class RunJmh {
         }
         final List<JmhReport.Row> rows = rows(results);
         final JmhReport.Machine machine = machine(loadStart, start, settings, slow);
-        final String section = JmhReport.section(rows, machine, include);
+        final List<String> notes = Files.readAllLines(diagnostics, StandardCharsets.UTF_8);
+        Files.delete(diagnostics);
+        final String section = JmhReport.section(rows, machine, include, notes);
         System.out.println();
         System.out.println(section);
         if (rows.isEmpty()) {

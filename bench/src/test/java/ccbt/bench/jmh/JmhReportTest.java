@@ -37,19 +37,21 @@ class JmhReportTest {
         assertThat(JmhReport.sha1Ratio(rows.get(3), rows)).as("not hashing").isNaN();
         assertThat(JmhReport.sha1Ratio(rows.get(4), rows)).as("no bytes").isNaN();
 
-        final String section = JmhReport.section(rows, BUSY, "");
+        final String section = JmhReport.section(rows, BUSY, "",
+            List.of("ring, shards=1, CPU per 1 MiB piece over 10 pieces: verify 700 µs;"));
         assertThat(section).startsWith(JmhReport.BEGIN).endsWith(JmhReport.END + "\n")
             .contains("| HashVerifyBench.ring | shards=2 | 100 | (90.00–110) | ops/s | 3,000 | 0.75× |")
             .contains("| BencodeBench.decodeTorrent |  | 100 | (90.00–110) | ops/s | 500 |  |")
             .contains("This machine is shared: the load average was 12.20, 13.53, 15.04 on 2 cores")
-            .contains("java -cp bench/target/ccbt-bench.jar ccbt.bench.jmh.RunJmh");
+            .contains("java -cp bench/target/ccbt-bench.jar ccbt.bench.jmh.RunJmh")
+            .contains("- ring, shards=1, CPU per 1 MiB piece over 10 pieces: verify 700 µs;\n");
     }
 
     @Test
     void noLoadWarningOnAnIdleMachine() {
         final JmhReport.Machine idle = new JmhReport.Machine(2, "cpu", "", "JDK 25", "0.10, 0.20, 0.30", 0.1,
             "0.10, 0.20, 0.30", "2026-11-26T01:00:00Z", "quick", "");
-        assertThat(JmhReport.section(List.of(), idle, "")).doesNotContain("machine is shared");
+        assertThat(JmhReport.section(List.of(), idle, "", List.of())).doesNotContain("machine is shared");
     }
 
     @Test
