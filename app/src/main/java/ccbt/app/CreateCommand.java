@@ -1,19 +1,30 @@
 package ccbt.app;
 
+import ccbt.core.bencode.BString;
+import ccbt.core.bencode.BValue;
 import ccbt.core.create.TorrentCreator;
 import ccbt.core.metainfo.Metainfo;
+import ccbt.xet.XetChunkHasher;
+import ccbt.xet.hash.XetHash;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /** {@code ccbt create PATH}: makes a v1 .torrent of a file or directory, with a progress bar while hashing. */
 @Command(name = "create", description = "Create a .torrent for a file or directory.")
@@ -33,6 +44,9 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--comment", description = "Comment stored in the torrent")
     String comment;
 
+    @Option(names = "--xet", description = "Record each file's Xet file hash in the torrent (a second read of every file; see docs/xet.md)")
+    boolean xet;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: NAME.torrent)")
     Path output;
 
@@ -41,16 +55,24 @@ final class CreateCommand implements Callable<Integer> {
         final long total = sizeOf(source);
         final int piece = pieceSize == null ? TorrentCreator.autoPieceSize(total) : (int) Units.parseSize(pieceSize);
         final AtomicLong hashed = new AtomicLong();
+        final AtomicLong xetHashed = new AtomicLong();
         final long start = System.nanoTime();
         final TorrentCreator creator = new TorrentCreator(source).pieceSize(piece).trackers(trackers)
             .privateFlag(privateFlag).progress(hashed::set);
         if (comment != null) {
             creator.comment(comment);
         }
-        final Thread bar = Thread.ofPlatform().daemon().start(() -> progressBar(hashed, total));
+        if (xet) {
+            creator.fileExtras(file -> xetExtras(file, xetHashed));
+        }
+        // With --xet every file is read twice (SHA-1 pieces, then Xet chunks): the bar covers both passes.
+        final long work = xet ? 2 * total : total;
+        final Thread bar = Thread.ofPlatform().daemon().start(() -> progressBar(() -> hashed.get() + xetHashed.get(), work));
         final byte[] torrent;
         try {
             torrent = creator.create();
+        } catch (final UncheckedIOException e) {
+            throw e.getCause();
         } finally {
             bar.interrupt();
             bar.join();
@@ -63,8 +85,8 @@ final class CreateCommand implements Callable<Integer> {
         final double seconds = (System.nanoTime() - start) / 1e9;
         System.err.printf("\rhashed %s in %.1f s (%s)%s%n", Units.bytes(total), seconds,
             Units.rate(total / Math.max(seconds, 1e-9)), " ".repeat(30));
-        System.out.printf("%s  %s  %d pieces of %s%n", out, meta.infoHashV1().hex(), meta.pieceCount(),
-            Units.bytes(meta.pieceLength()));
+        System.out.printf("%s  %s  %d pieces of %s%s%n", out, meta.infoHashV1().hex(), meta.pieceCount(),
+            Units.bytes(meta.pieceLength()), xet ? "  with Xet file hashes" : "");
         return 0;
     }
 
@@ -87,11 +109,34 @@ final class CreateCommand implements Callable<Integer> {
         }
     }
 
-    private static void progressBar(final AtomicLong hashed, final long total) {
+    /** The torrent fields of one file under {@code --xet}: its Xet file hash, as 32 raw bytes. */
+    private static Map<String, BValue> xetExtras(final Path file, final AtomicLong bytesRead) {
+        try {
+            return Map.of(Metainfo.XET_HASH_KEY, BString.of(xetFileHash(file, bytesRead).bytes()));
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams {@code file} through the Xet chunker and hasher; adds each read's size to {@code bytesRead}. */
+    static XetHash xetFileHash(final Path file, final AtomicLong bytesRead) throws IOException {
+        final XetChunkHasher hasher = new XetChunkHasher(null);
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            while (ch.read(buffer.clear()) >= 0) {
+                bytesRead.addAndGet(buffer.flip().remaining());
+                hasher.update(buffer);
+            }
+        }
+        hasher.finish();
+        return hasher.fileHash();
+    }
+
+    private static void progressBar(final LongSupplier hashed, final long total) {
         try {
             while (true) {
                 Thread.sleep(250);
-                final double f = total == 0 ? 1 : Math.min(1, (double) hashed.get() / total);
+                final double f = total == 0 ? 1 : Math.min(1, (double) hashed.getAsLong() / total);
                 final int width = 40;
                 final int filled = (int) (f * width);
                 System.err.printf("\rhashing [%s%s] %5.1f%%", "#".repeat(filled), ".".repeat(width - filled), f * 100);

@@ -2,6 +2,7 @@ package ccbt.app;
 
 import ccbt.core.metainfo.FileEntry;
 import ccbt.core.metainfo.Metainfo;
+import ccbt.xet.hash.XetHash;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -34,10 +35,17 @@ final class InfoCommand implements Callable<Integer> {
         if (meta.createdBy() != null) {
             out.println("created by:   " + meta.createdBy());
         }
-        out.println("files:        " + meta.files().stream().filter(f -> !f.padFile()).count());
+        final long files = meta.files().stream().filter(f -> !f.padFile()).count();
+        final long withXet = meta.files().stream().filter(f -> !f.padFile() && f.hasXetHash()).count();
+        out.println("files:        " + files);
+        if (withXet > 0) {
+            out.println("xet:          file hashes for " + withXet + " of " + files + " files (shown before each path)");
+        }
         for (final FileEntry f : meta.files()) {
             if (!f.padFile()) {
-                out.printf("  %12d  %s%n", f.length(), String.join("/", f.path()));
+                // xet-core's hex form, the one `ccbt xet hash` prints, so the two can be compared
+                final String xet = f.hasXetHash() ? XetHash.of(f.xetHash()).hex() + "  " : "";
+                out.printf("  %12d  %s%s%n", f.length(), xet, String.join("/", f.path()));
             }
         }
         return 0;

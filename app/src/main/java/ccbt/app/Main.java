@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ccbt", mixinStandardHelpOptions = true, version = "ccbt 0.1.0",
     description = "A high-throughput BitTorrent engine and seedbox server.",
     subcommands = {InfoCommand.class, CreateCommand.class, DownloadCommand.class, SeedCommand.class,
-        RecheckCommand.class, DemoCommand.class})
+        RecheckCommand.class, DemoCommand.class, XetCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -31,12 +31,27 @@ final class NetworkOptions {
         description = "Engine-wide download limit per second, e.g. 4MiB (default: unlimited)")
     String maxDownloadRate;
 
+    @Option(names = "--xet-chunking", description = "Cut downloaded files into Xet content-defined chunks as they arrive")
+    boolean xetChunking;
+
+    @Option(names = "--sequential", description = "Download pieces in order (for streaming) instead of rarest first")
+    boolean sequential;
+
+    @Option(names = "--preallocate", description = "sparse or full. Default: ${DEFAULT-VALUE}")
+    String preallocate = "sparse";
+
     EngineConfig config() throws UnknownHostException {
+        if (!preallocate.equals("sparse") && !preallocate.equals("full")) {
+            throw new IllegalArgumentException("--preallocate takes sparse or full, not " + preallocate);
+        }
         final Path state = stateDir != null ? stateDir
             : Path.of(System.getProperty("user.home"), ".local", "state", "ccbt");
         final InetAddress address = bind == null ? null : InetAddress.getByName(bind);
         return EngineConfig.defaults(state).withBind(address, port).withTransport(transport)
             .withUploadSlots(uploadSlots)
-            .withDownloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate));
+            .withDownloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate))
+            .withXetChunking(xetChunking)
+            .withSequential(sequential)
+            .withFullPreallocation(preallocate.equals("full"));
     }
 }

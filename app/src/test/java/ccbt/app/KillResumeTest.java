@@ -10,7 +10,6 @@ import ccbt.pipeline.session.EngineConfig;
 import ccbt.pipeline.session.TorrentSession;
 import ccbt.store.ResumeData;
 import ccbt.telemetry.Metrics;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,30 +89,16 @@ class KillResumeTest {
         }
     }
 
-    private final List<Path> logs = new ArrayList<>();
+    private int runs;
 
     private Process ccbt(final String... args) throws Exception {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc")
-                || a.startsWith("-Dchronicle") || a.startsWith("-Xmx"))
-            .toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(List.of(args));
-        final Path log = tmp.resolve("ccbt-" + logs.size() + ".log");
-        logs.add(log);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        last = CcbtProcess.start(tmp.resolve("ccbt-" + runs++ + ".log"), args);
+        return last.process;
     }
 
+    private CcbtProcess last;
+
     private String tail(final Process p) {
-        try {
-            final List<String> lines = Files.readAllLines(logs.get(logs.size() - 1));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (final Exception e) {
-            return "(no log: " + e + ")";
-        }
+        return last.tail();
     }
 }

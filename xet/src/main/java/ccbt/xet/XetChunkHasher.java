@@ -56,8 +56,9 @@ public final class XetChunkHasher {
             final long start = chunker.chunkStart();
             final int pending = chunker.pendingLength();
             final int boundary = chunker.nextBoundary(data, pos, to);
-            final int end = boundary < 0 ? to : boundary;
-            hasher.update(data.duplicate().limit(end).position(pos));
+            // Absolute indexes: no duplicate buffer per chunk. (A duplicate().limit().position() chain here
+            // made `data` read as null under C2 on Temurin 25.0.3; gone with -XX:-DoEscapeAnalysis.)
+            hasher.update(data, pos, boundary < 0 ? to : boundary);
             if (boundary < 0) {
                 break;
             }

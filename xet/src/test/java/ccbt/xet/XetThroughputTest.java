@@ -75,7 +75,7 @@ class XetThroughputTest {
             return out[0];
         });
         final Blake3 blake3 = Blake3.newHasher();
-        final double vector = megabytesPerSecond("ccbt Blake3 " + (Blake3.vectorized() ? "8-lane" : "scalar")
+        final double vector = megabytesPerSecond("ccbt Blake3 " + (Blake3.vectorized() ? "vector" : "scalar")
                 + " (64 KiB calls)", data, d -> {
             for (int pos = 0; pos < d.length; pos += 65536) {
                 blake3.update(d, pos, 65536);

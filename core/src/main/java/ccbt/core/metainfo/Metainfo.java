@@ -31,6 +31,14 @@ public final class Metainfo {
     /** Largest accepted number of files (pad files included). */
     public static final int MAX_FILES = 1_000_000;
 
+    /**
+     * Key of a file's Xet file hash (32 raw bytes): in each {@code info.files} entry of a multi-file torrent,
+     * in {@code info} itself for a single-file torrent. See docs/xet.md.
+     */
+    public static final String XET_HASH_KEY = "xet hash";
+    /** Length of a Xet file hash in bytes. */
+    public static final int XET_HASH_LENGTH = 32;
+
     private static final int HASH_LENGTH = 20;
 
     private final BDict info;
@@ -154,6 +162,16 @@ public final class Metainfo {
         return files;
     }
 
+    /** Whether every real (non-pad) file carries a Xet file hash ({@link FileEntry#xetHash()}). */
+    public boolean hasXetHashes() {
+        for (FileEntry f : files) {
+            if (!f.padFile() && !f.hasXetHash()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether the BEP 27 private flag is set (no DHT, PEX or LSD for this torrent). */
     public boolean isPrivate() {
         return isPrivate;
@@ -218,7 +236,7 @@ public final class Metainfo {
         if (single != null) {
             long length = integer(info, "length", "info.length", true);
             checkLength(length, "info.length");
-            return List.of(new FileEntry(List.of(name), length, 0, false));
+            return List.of(new FileEntry(List.of(name), length, 0, false, xetHash(info, "info", name)));
         }
         if (multi == null) {
             throw new MetainfoException("invalid torrent: info has neither 'length' nor 'files'"
@@ -262,13 +280,30 @@ public final class Metainfo {
                     dirPaths.add(dir);
                 }
             }
-            out.add(new FileEntry(path, length, offset, pad));
+            out.add(new FileEntry(path, length, offset, pad, xetHash(file, where, joined)));
             offset += length;
             if (offset > MAX_TOTAL_LENGTH) {
                 throw new MetainfoException("hostile torrent: total length exceeds 2^50 bytes at " + where);
             }
         }
         return List.copyOf(out);
+    }
+
+    /** The file's Xet hash, null when absent; anything but a 32-byte string is refused, naming the file. */
+    private static byte[] xetHash(BDict dict, String where, String file) {
+        BValue v = dict.get(XET_HASH_KEY);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof BString s)) {
+            throw new MetainfoException("invalid torrent: " + where + "." + XET_HASH_KEY + " of '" + file + "' is a "
+                    + v.typeName() + ", expected a " + XET_HASH_LENGTH + "-byte string");
+        }
+        if (s.length() != XET_HASH_LENGTH) {
+            throw new MetainfoException("invalid torrent: " + where + "." + XET_HASH_KEY + " of '" + file + "' is "
+                    + s.length() + " bytes, expected " + XET_HASH_LENGTH);
+        }
+        return s.bytes();
     }
 
     private static void checkLength(long length, String where) {

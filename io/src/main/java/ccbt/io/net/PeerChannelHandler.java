@@ -15,6 +15,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -45,14 +46,20 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
     /** Capacity of the buffer small messages are packed into: a batch of requests fits. */
     private static final int SMALL_BUFFER = 1024;
 
+
     /** MOVING: handshake done, waiting for the torrent's loop to take the connection over. */
     private enum Phase { HANDSHAKE, MOVING, ACTIVE, CLOSED }
 
     private final boolean outgoing;
+    /** Accepted channels: move to the torrent's loop (true) or stay and relay events (false). */
+    private final boolean moveChannels;
     private final IncomingRouter router;
     private final WireLimits limits;
     private final Promise<PeerConnection> attached;
     private PeerEndpoint endpoint;
+    private boolean handedOver;
+    /** The accepting loop a connection was handed over from, or null; for tests. */
+    private volatile EventLoop handedOverFrom;
     /** The loop that owns this object's state once the handshake is done; null before. */
     private EventLoop owner;
     private Phase phase = Phase.HANDSHAKE;
@@ -76,17 +83,28 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
     /** A connection we dial for {@code endpoint}; {@code attached} completes once the torrent took it. */
     static PeerChannelHandler outgoing(final PeerEndpoint endpoint, final WireLimits limits,
                                        final Promise<PeerConnection> attached) {
-        return new PeerChannelHandler(true, endpoint, null, limits, attached);
+        return new PeerChannelHandler(true, endpoint, null, limits, attached, false);
     }
 
     /** A connection we accepted; {@code router} picks its torrent from the handshake. */
     static PeerChannelHandler incoming(final IncomingRouter router, final WireLimits limits) {
-        return new PeerChannelHandler(false, null, router, limits, null);
+        return incoming(router, limits, true);
+    }
+
+    /**
+     * A connection we accepted. With {@code moveChannels} the channel moves to its torrent's loop after
+     * the handshake; without, it stays on the accepting loop and its events are relayed.
+     */
+    static PeerChannelHandler incoming(final IncomingRouter router, final WireLimits limits,
+                                       final boolean moveChannels) {
+        return new PeerChannelHandler(false, null, router, limits, null, moveChannels);
     }
 
     private PeerChannelHandler(final boolean outgoing, final PeerEndpoint endpoint, final IncomingRouter router,
-                               final WireLimits limits, final Promise<PeerConnection> attached) {
+                               final WireLimits limits, final Promise<PeerConnection> attached,
+                               final boolean moveChannels) {
         this.outgoing = outgoing;
+        this.moveChannels = moveChannels;
         this.endpoint = endpoint;
         this.router = router;
         this.limits = limits;
@@ -151,6 +169,11 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
         bytesReceived += in.readableBytes();
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         process();
+        if (phase == Phase.ACTIVE) {
+            // What the handler queued in answer to this read (requests after blocks, blocks after requests)
+            // goes out now, once per read rather than once per message.
+            flush();
+        }
     }
 
     /** Consumes what the cumulation holds, as far as the phase allows. */
@@ -179,16 +202,66 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
                 cumulation.discardSomeReadBytes();
             }
         }
-        if (phase == Phase.MOVING && owner == null) {
-            // Hand over last: from here on this object belongs to the torrent's loop.
-            final EventLoop target = endpoint.loop();
+        if (phase == Phase.MOVING && !handedOver) {
+            handedOver = true;
+            handOver();
+        }
+    }
+
+    /**
+     * Gives the connection to the torrent's loop, last thing on the accepting loop. The channel itself
+     * moves: reading pauses, it leaves this loop from a task (the transport's read loop must be done with
+     * it first) and registers with the torrent's loop, where the bytes already received are decoded and
+     * reading resumes. If the move fails the channel stays and its events are relayed instead.
+     */
+    private void handOver() {
+        final EventLoop target = endpoint.loop();
+        handedOverFrom = channel.eventLoop();
+        if (!moveChannels) {
             owner = target;
-            relay(target, () -> {
-                if (phase == Phase.MOVING) {
-                    attach();
-                    process();
-                }
-            }, null);
+            relay(target, this::takeOver, null);
+            return;
+        }
+        channel.config().setAutoRead(false);
+        ctx.executor().execute(() -> {
+            if (phase != Phase.MOVING) {
+                return; // closed meanwhile
+            }
+            channel.deregister().addListener(d -> moved(d, target));
+        });
+    }
+
+    /** On the accepting loop, once deregistered: registers with the torrent's loop, or stays and relays. */
+    private void moved(final Future<?> d, final EventLoop target) {
+        if (!d.isSuccess()) {
+            LOG.log(System.Logger.Level.DEBUG, "peer stays on its accepting loop: " + d.cause());
+            owner = target;
+            relay(target, this::takeOver, null);
+            channel.config().setAutoRead(true);
+            return;
+        }
+        target.register(channel).addListener(r -> {
+            if (!r.isSuccess()) {
+                LOG.log(System.Logger.Level.WARNING, "cannot move peer " + channel.remoteAddress()
+                    + " to its torrent's event loop", r.cause());
+                channel.unsafe().closeForcibly();
+                owner = target;
+                relay(target, this::closed, null);
+                return;
+            }
+            owner = target;
+            takeOver();
+            if (phase == Phase.ACTIVE) {
+                channel.config().setAutoRead(true);
+            }
+        });
+    }
+
+    /** On the torrent's loop: attaches and decodes what arrived meanwhile. */
+    private void takeOver() {
+        if (phase == Phase.MOVING) {
+            attach();
+            process();
         }
     }
 
@@ -474,6 +547,24 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
     }
 
     @Override
+    public void sendPiece(final int piece, final int offset, final FileRegion region) {
+        if (!sendable()) {
+            region.release();
+            return;
+        }
+        if (region.count() <= 0 || region.count() > Integer.MAX_VALUE - MessageWriter.PIECE_HEADER) {
+            region.release();
+            throw new IllegalArgumentException("block length out of range: " + region.count());
+        }
+        final int length = (int) region.count();
+        bytesSent += MessageWriter.pieceHeader(small(MessageWriter.PIECE_HEADER), piece, offset, length);
+        writePending();
+        bytesSent += length;
+        payloadSent += length;
+        ctx.write(region, ctx.voidPromise());
+    }
+
+    @Override
     public void sendReject(final int piece, final int offset, final int length) {
         requireFast(WireFormat.REJECT);
         blockRef(WireFormat.REJECT, piece, offset, length);
@@ -624,6 +715,16 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
     @Override
     public String closeReason() {
         return phase == Phase.CLOSED ? closeReason : null;
+    }
+
+    /** The loop an accepted connection was handed over from (null if it was accepted on its torrent's loop). */
+    EventLoop handedOverFrom() {
+        return handedOverFrom;
+    }
+
+    /** The channel, for tests. */
+    Channel channel() {
+        return channel;
     }
 
     @Override

@@ -36,6 +36,7 @@ public final class PeerNetwork implements AutoCloseable {
 
     private final TransportFactory transports;
     private final WireLimits limits;
+    private final boolean moveChannels;
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup("ccbt-peers", GlobalEventExecutor.INSTANCE);
     private volatile Channel server;
@@ -45,10 +46,19 @@ public final class PeerNetwork implements AutoCloseable {
         this(transport, ioThreads, WireLimits.defaults());
     }
 
-    /** As {@link #PeerNetwork(Transport, int)}, with explicit wire limits. */
+    /**
+     * As {@link #PeerNetwork(Transport, int)}, with explicit wire limits. Accepted connections move to
+     * their torrent's loop unless {@code -Dccbt.peer.moveChannels=false}, which keeps them on the
+     * accepting loop with their events relayed (a fallback should a transport misbehave on re-registration).
+     */
     public PeerNetwork(final Transport transport, final int ioThreads, final WireLimits limits) {
+        this(transport, ioThreads, limits, Boolean.parseBoolean(System.getProperty("ccbt.peer.moveChannels", "true")));
+    }
+
+    PeerNetwork(final Transport transport, final int ioThreads, final WireLimits limits, final boolean moveChannels) {
         this.transports = TransportFactory.select(transport);
         this.limits = limits;
+        this.moveChannels = moveChannels;
         this.group = transports.newEventLoopGroup(ioThreads, new DefaultThreadFactory("ccbt-io", true));
     }
 
@@ -88,7 +98,7 @@ public final class PeerNetwork implements AutoCloseable {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
                     channels.add(ch);
-                    ch.pipeline().addLast("peer", PeerChannelHandler.incoming(router, limits));
+                    ch.pipeline().addLast("peer", PeerChannelHandler.incoming(router, limits, moveChannels));
                 }
             });
         final ChannelFuture bound = b.bind(bind).awaitUninterruptibly();
@@ -139,6 +149,12 @@ public final class PeerNetwork implements AutoCloseable {
         return attached;
     }
 
+    private void drainLoops() {
+        for (final io.netty.util.concurrent.EventExecutor loop : group) {
+            loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * Stops listening, closes every connection (each handler sees {@code onClosed}) and shuts the
      * event loops down, waiting up to 10 s.
@@ -150,6 +166,10 @@ public final class PeerNetwork implements AutoCloseable {
             s.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Channel-inactive events run after the close futures and may be relayed to a torrent's loop:
+        // let every loop drain twice so each handler has seen onClosed before the loops stop.
+        drainLoops();
+        drainLoops();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 }

@@ -2,6 +2,7 @@ package ccbt.io.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.FileRegion;
 
 import java.net.InetSocketAddress;
 
@@ -41,6 +42,12 @@ public interface PeerConnection {
      * of {@code data} (it is released once written).
      */
     void sendPiece(int piece, int offset, ByteBuf data);
+
+    /**
+     * PIECE from a file region ({@code sendfile} where the transport has it, so the block never enters
+     * user space). Takes ownership of {@code region}; its {@code count()} is the block length.
+     */
+    void sendPiece(int piece, int offset, FileRegion region);
 
     /** REJECT REQUEST (BEP 6); requires the peer's fast extension. */
     void sendReject(int piece, int offset, int length);

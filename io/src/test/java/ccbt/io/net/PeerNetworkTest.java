@@ -32,9 +32,12 @@ class PeerNetworkTest {
     private static final int BLOCKS = 32;
     private static final int PIECES = 40;
 
-    static List<Transport> transports() {
+    /** Every available transport, with accepted channels moved to their torrent's loop and relayed. */
+    static List<org.junit.jupiter.params.provider.Arguments> transports() {
         return Arrays.stream(Transport.values())
             .filter(t -> t != Transport.AUTO && TransportFactory.isAvailable(t))
+            .flatMap(t -> java.util.stream.Stream.of(org.junit.jupiter.params.provider.Arguments.of(t, true),
+                org.junit.jupiter.params.provider.Arguments.of(t, false)))
             .toList();
     }
 
@@ -126,12 +129,13 @@ class PeerNetworkTest {
         return loop.submit(Thread::currentThread).get(5, TimeUnit.SECONDS);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}, move accepted channels: {1}")
     @MethodSource("transports")
-    void tradesBlocksBothWaysAndRoutesByInfoHash(final Transport transport) throws Exception {
+    void tradesBlocksBothWaysAndRoutesByInfoHash(final Transport transport, final boolean move) throws Exception {
         final List<Trader> seederSide = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<Trader> leecherSide = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (PeerNetwork a = new PeerNetwork(transport, 2); PeerNetwork b = new PeerNetwork(transport, 1)) {
+        try (PeerNetwork a = new PeerNetwork(transport, 2, ccbt.io.wire.WireLimits.defaults(), move);
+             PeerNetwork b = new PeerNetwork(transport, 1)) {
             assertThat(a.transport()).isEqualTo(transport);
             final TestEndpoint a1 = torrent(a, "a1", 1, seederSide);
             final TestEndpoint a2 = torrent(a, "a2", 2, seederSide);
@@ -144,8 +148,12 @@ class PeerNetworkTest {
             final TestEndpoint b1 = torrent(b, "a1", 3, leecherSide);
             final TestEndpoint b2 = torrent(b, "a2", 4, leecherSide);
             final TestEndpoint unknown = torrent(b, "cc", 5, leecherSide);
+            // One dial at a time: the listener's loops take accepted channels round robin, so each lands
+            // on the loop of the other torrent and has to be handed over.
             final Future<PeerConnection> c1 = b.connect(remote, LOOPBACK, b1);
+            assertThat(c1.await(10, TimeUnit.SECONDS)).isTrue();
             final Future<PeerConnection> c2 = b.connect(remote, null, b2);
+            assertThat(c2.await(10, TimeUnit.SECONDS)).isTrue();
             final Future<PeerConnection> c3 = b.connect(remote, null, unknown);
 
             assertThat(c1.await(10, TimeUnit.SECONDS)).isTrue();
@@ -181,6 +189,11 @@ class PeerNetworkTest {
                 assertThat(t.connections).hasSize(1);
             }
             for (final Trader t : seederSide) {
+                final PeerChannelHandler accepted = (PeerChannelHandler) t.conn;
+                assertThat(accepted.handedOverFrom()).as("accepted on the other torrent's loop").isNotNull();
+                final io.netty.channel.EventLoop own = a1.connections.contains(t.conn) ? a1.loop : a2.loop;
+                assertThat(accepted.handedOverFrom()).isNotSameAs(own);
+                assertThat(accepted.channel().eventLoop()).isSameAs(move ? own : accepted.handedOverFrom());
                 assertThat(t.conn.isOutgoing()).isFalse();
                 assertThat(t.threads).containsOnly(threadOf(t == seederSide.get(0)
                     ? loopOf(a1, a2, t) : loopOf(a2, a1, t)));
@@ -208,6 +221,87 @@ class PeerNetworkTest {
 
     private static io.netty.channel.EventLoop loopOf(final TestEndpoint first, final TestEndpoint second, final Trader t) {
         return first.connections.contains(t.conn) ? first.loop : second.loop;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("plainTransports")
+    void sendsABlockStraightFromAFile(final Transport transport, @org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception {
+        final byte[] content = new byte[3 * BLOCK];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 13 + 5);
+        }
+        final java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("data"), content);
+        final CompletableFuture<byte[]> received = new CompletableFuture<>();
+        try (PeerNetwork a = new PeerNetwork(transport, 1); PeerNetwork b = new PeerNetwork(transport, 1);
+             java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file)) {
+            final TestEndpoint seeder = new TestEndpoint(InfoHash.fromHex("ee".repeat(20)), a.nextLoop(), 1);
+            seeder.factory = c -> new PeerHandler() {
+                @Override
+                public void onRequest(final int piece, final int offset, final int length) {
+                    c.sendPiece(piece, offset, new io.netty.channel.DefaultFileRegion(fc, offset, length));
+                    c.flush();
+                }
+            };
+            final TestEndpoint leecher = new TestEndpoint(seeder.infoHash, b.nextLoop(), 1);
+            leecher.factory = c -> {
+                c.sendRequest(0, BLOCK, BLOCK);
+                c.flush();
+                return new PeerHandler() {
+                    @Override
+                    public void onPiece(final int piece, final int offset, final ByteBuf data) {
+                        final byte[] copy = new byte[data.readableBytes()];
+                        data.getBytes(data.readerIndex(), copy);
+                        received.complete(copy);
+                    }
+                };
+            };
+            final int port = a.listen(new InetSocketAddress(LOOPBACK, 0), h -> seeder);
+            b.connect(new InetSocketAddress(LOOPBACK, port), null, leecher);
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(Arrays.copyOfRange(content, BLOCK, 2 * BLOCK));
+            assertThat(seeder.connections.getFirst().payloadBytesSent()).isEqualTo(BLOCK);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, move accepted channels: {1}")
+    @MethodSource("transports")
+    void decodesMessagesThatArrivedWithTheHandshakeAfterTheHandOver(final Transport transport, final boolean move)
+        throws Exception {
+        try (PeerNetwork net = new PeerNetwork(transport, 2, ccbt.io.wire.WireLimits.defaults(), move)) {
+            // Loops are taken round robin: torrent (first loop), skipped (second), listener (first),
+            // accepted channel (second). So the connection is handed over with bytes already buffered.
+            final TestEndpoint torrent = new TestEndpoint(InfoHash.fromHex("f0".repeat(20)), net.nextLoop(), 16);
+            net.nextLoop();
+            final int port = net.listen(new InetSocketAddress(LOOPBACK, 0), h -> torrent);
+            final io.netty.buffer.ByteBuf hello = io.netty.buffer.Unpooled.buffer();
+            new ccbt.io.wire.Handshake(torrent.infoHash, ccbt.core.PeerId.generate(), ccbt.io.wire.Handshake.OUR_RESERVED)
+                .writeTo(hello);
+            ccbt.io.wire.MessageWriter.bitfield(hello, new byte[] {(byte) 0xff, 0x01});
+            ccbt.io.wire.MessageWriter.idOnly(hello, ccbt.io.wire.WireFormat.INTERESTED);
+            ccbt.io.wire.MessageWriter.blockRef(hello, ccbt.io.wire.WireFormat.REQUEST, 15, 0, BLOCK);
+            final byte[] raw = new byte[hello.readableBytes()];
+            hello.readBytes(raw);
+            try (java.net.Socket socket = new java.net.Socket(LOOPBACK, port)) {
+                socket.getOutputStream().write(raw);
+                socket.getOutputStream().flush();
+                final byte[] answer = socket.getInputStream().readNBytes(68);
+                assertThat(answer).hasSize(68);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while ((torrent.handlers.isEmpty() || torrent.handlers.getFirst().events.size() < 3)
+                    && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                final List<String> events = torrent.loop.submit(() -> List.copyOf(torrent.handlers.getFirst().events))
+                    .get(5, TimeUnit.SECONDS);
+                assertThat(events).containsExactly("bitfield ff01", "interested", "request 15 0 16384");
+                assertThat(((PeerChannelHandler) torrent.connections.getFirst()).handedOverFrom()).isNotNull();
+                assertThat(torrent.threads).containsOnly(threadOf(torrent.loop));
+            }
+        }
+    }
+
+    static List<Transport> plainTransports() {
+        return Arrays.stream(Transport.values()).filter(t -> t != Transport.AUTO && TransportFactory.isAvailable(t)).toList();
     }
 
     @Test

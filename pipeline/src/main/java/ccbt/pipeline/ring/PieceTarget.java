@@ -11,6 +11,14 @@ public interface PieceTarget {
     /** Whether {@code data} (position 0, limit = piece length) hashes to the piece's expected hash. */
     boolean verify(int piece, ByteBuffer data, MessageDigest sha1);
 
+    /**
+     * Runs a verified piece through the torrent's Xet chunking, if it has any; called on the Xet-chunk
+     * stage's thread, in ring order, before the piece is written.
+     */
+    default void chunk(int piece, ByteBuffer data) {
+        // no Xet chunking: nothing to do (data: position 0, limit = piece length; read with absolute indexes)
+    }
+
     /** Writes the verified piece to its files; throws on an I/O failure such as a full disk. */
     void write(int piece, ByteBuffer data) throws Exception;
 

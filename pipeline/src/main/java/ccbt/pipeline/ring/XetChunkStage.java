@@ -4,9 +4,9 @@ import ccbt.telemetry.StageLatency;
 import com.lmax.disruptor.EventHandler;
 
 /**
- * Xet-chunk: the place where verified pieces will be cut into content-defined chunks for the dedup index.
- * Until the Xet pipeline lands it passes pieces through, so the ring already has its final shape and
- * its latency is measured.
+ * Xet-chunk: verified pieces go through their torrent's content-defined chunking (see
+ * {@code ccbt.pipeline.xet.TorrentChunker}) while they are still in staging memory. Torrents without Xet
+ * chunking pass straight through. One handler: chunking state is per file and must see pieces in order.
  */
 final class XetChunkStage implements EventHandler<PieceEvent> {
     private final StageLatency latency;
@@ -19,6 +19,9 @@ final class XetChunkStage implements EventHandler<PieceEvent> {
     public void onEvent(final PieceEvent event, final long sequence, final boolean endOfBatch) {
         final long start = System.nanoTime();
         final long queued = start - event.stageDoneNanos;
+        if (event.verified) {
+            event.target.chunk(event.piece, event.data);
+        }
         final long end = System.nanoTime();
         latency.record(queued, end - start);
         event.stageDoneNanos = end;

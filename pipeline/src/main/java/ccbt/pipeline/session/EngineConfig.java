@@ -21,6 +21,9 @@ import java.time.Duration;
  * @param resumeSaveInterval how often changed resume data is written
  * @param hashFailuresToBan  a peer that contributed to this many failed pieces is banned
  * @param downloadRateLimit  engine-wide download limit in bytes per second; 0 = unlimited
+ * @param xetChunking        run downloaded pieces through Xet content-defined chunking
+ * @param sequential         pick pieces in order (for streaming) instead of rarest first
+ * @param fullPreallocation  reserve every file's blocks on disk before downloading (else sparse files)
  */
 public record EngineConfig(
     InetAddress bindAddress,
@@ -35,12 +38,15 @@ public record EngineConfig(
     Path stateDir,
     Duration resumeSaveInterval,
     int hashFailuresToBan,
-    long downloadRateLimit) {
+    long downloadRateLimit,
+    boolean xetChunking,
+    boolean sequential,
+    boolean fullPreallocation) {
 
     /** Defaults, with state kept under {@code stateDir}. */
     public static EngineConfig defaults(final Path stateDir) {
         return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
-            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0);
+            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false);
     }
 
     public EngineConfig withBind(final InetAddress address, final int listenPort) {
@@ -63,6 +69,18 @@ public record EngineConfig(
         return toBuilder().downloadRateLimit(bytesPerSecond).build();
     }
 
+    public EngineConfig withXetChunking(final boolean on) {
+        return toBuilder().xetChunking(on).build();
+    }
+
+    public EngineConfig withSequential(final boolean on) {
+        return toBuilder().sequential(on).build();
+    }
+
+    public EngineConfig withFullPreallocation(final boolean on) {
+        return toBuilder().fullPreallocation(on).build();
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -82,6 +100,9 @@ public record EngineConfig(
         private Duration resumeSaveInterval;
         private int hashFailuresToBan;
         private long downloadRateLimit;
+        private boolean xetChunking;
+        private boolean sequential;
+        private boolean fullPreallocation;
 
         private Builder(final EngineConfig c) {
             bindAddress = c.bindAddress;
@@ -97,6 +118,9 @@ public record EngineConfig(
             resumeSaveInterval = c.resumeSaveInterval;
             hashFailuresToBan = c.hashFailuresToBan;
             downloadRateLimit = c.downloadRateLimit;
+            xetChunking = c.xetChunking;
+            sequential = c.sequential;
+            fullPreallocation = c.fullPreallocation;
         }
 
         public Builder bind(final InetAddress address, final int listenPort) {
@@ -160,10 +184,25 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder xetChunking(final boolean value) {
+            this.xetChunking = value;
+            return this;
+        }
+
+        public Builder sequential(final boolean value) {
+            this.sequential = value;
+            return this;
+        }
+
+        public Builder fullPreallocation(final boolean value) {
+            this.fullPreallocation = value;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(bindAddress, port, transport, ioThreads, hashThreads, stagingBytes,
                 maxPeersPerTorrent, uploadSlots, requestTimeout, stateDir, resumeSaveInterval, hashFailuresToBan,
-                downloadRateLimit);
+                downloadRateLimit, xetChunking, sequential, fullPreallocation);
         }
     }
 }

@@ -13,6 +13,8 @@ import ccbt.pipeline.picker.PiecePicker;
 import ccbt.pipeline.ring.PieceOutcome;
 import ccbt.pipeline.ring.PieceTarget;
 import ccbt.pipeline.staging.StagingPool;
+import ccbt.pipeline.xet.TorrentChunker;
+import ccbt.xet.hash.XetHash;
 import ccbt.store.FileLayout;
 import ccbt.store.PieceStore;
 import io.netty.buffer.ByteBuf;
@@ -75,6 +77,9 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     private final ChokeRound chokeRound = new ChokeRound();
     private final org.agrona.collections.IntHashSet unchoke = new org.agrona.collections.IntHashSet();
     private final TrackerAnnouncer announcer;
+    /** Xet chunking of the download, or null; owned by the Xet-chunk stage until the download completes. */
+    private final TorrentChunker chunker;
+    private final XetHash[] xetFileHashes;
     private ScheduledFuture<?> ticker;
     private int tickCount;
     private boolean resumeDirty;
@@ -111,6 +116,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         final int blocksInLast = blockCount(layout.pieceLength(pieceCount - 1));
         this.picker = new PiecePicker(pieceCount, blocksPerPiece, blocksInLast, new java.util.Random());
         this.failures = new HashFailureTracker(engine.config().hashFailuresToBan());
+        picker.setSequential(engine.config().sequential());
         long bytes = 0;
         for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) {
             picker.weHave(i);
@@ -118,6 +124,15 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         }
         this.verifiedBytes = bytes;
         this.announcer = new TrackerAnnouncer(this, engine.trackers());
+        this.xetFileHashes = new XetHash[layout.fileCount()];
+        this.chunker = engine.config().xetChunking() && !have.isComplete()
+            ? new TorrentChunker(layout, store, xetSink()) : null;
+        if (chunker != null) {
+            // Pieces verified in an earlier run are on disk: the chunker reads them when their turn comes.
+            for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) {
+                chunker.pieceWritten(i);
+            }
+        }
         this.state = have.isComplete() ? State.SEEDING : State.DOWNLOADING;
         if (state == State.SEEDING) {
             completion.complete(null);
@@ -415,8 +430,45 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     }
 
     @Override
+    public void chunk(final int piece, final ByteBuffer data) {
+        if (chunker != null) {
+            chunker.pieceVerified(piece, data);
+        }
+    }
+
+    @Override
     public void write(final int piece, final ByteBuffer data) throws Exception {
         store.writePiece(piece, data);
+        if (chunker != null) {
+            chunker.pieceWritten(piece);
+        }
+    }
+
+    private TorrentChunker.Sink xetSink() {
+        final ccbt.telemetry.Counter chunks = engine.metrics().counter("ccbt_xet_chunks_total",
+            "Xet chunks cut from downloaded data");
+        final ccbt.telemetry.Counter bytes = engine.metrics().counter("ccbt_xet_chunked_bytes_total",
+            "Downloaded bytes run through Xet chunking");
+        return new TorrentChunker.Sink() {
+            @Override
+            public void chunk(final int file, final long offset, final int length, final XetHash hash) {
+                chunks.inc();
+                bytes.add(length);
+            }
+
+            @Override
+            public void fileDone(final int file, final XetHash fileHash, final int count) {
+                xetFileHashes[file] = fileHash;
+            }
+        };
+    }
+
+    /**
+     * The Xet file hash of each file (null for pad files, and for all files until the download completed
+     * with Xet chunking on). Completes with the download's {@link #completion()}.
+     */
+    public XetHash[] xetFileHashes() {
+        return xetFileHashes.clone();
     }
 
     @Override
@@ -468,6 +520,23 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     }
 
     private void onDownloadComplete() {
+        if (chunker == null) {
+            downloadComplete();
+            return;
+        }
+        // Every piece has passed the Xet-chunk and disk-write stages, so the chunker is ours now. What
+        // arrived out of order is chunked from disk, off the event loop, before the download counts as done.
+        engine.diskExecutor().execute(() -> {
+            try {
+                chunker.finish();
+            } catch (final RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, meta.name() + ": Xet chunking failed: " + e);
+            }
+            loop.execute(this::downloadComplete);
+        });
+    }
+
+    private void downloadComplete() {
         state = State.SEEDING;
         saveResume(true);
         for (final PeerSession p : peers) {

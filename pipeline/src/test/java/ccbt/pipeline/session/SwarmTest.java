@@ -59,4 +59,31 @@ class SwarmTest {
             }
         }
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void sequentialDownloadIntoPreallocatedFiles() throws Exception {
+        final Path content = tmp.resolve("seed");
+        SampleDataset.write(content, SampleDataset.standardLayout("seq", 3_000_000, 2), 43);
+        final Metainfo meta = Swarm.torrentOf(content.resolve("seq"), 32 * 1024);
+        try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
+            final Engine seeder = swarm.engine("127.0.0.1");
+            seeder.add(meta, content, null);
+            final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/seq"))
+                .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withSequential(true)
+                .withFullPreallocation(true);
+            try (Engine leecher = new Engine(config, new ccbt.telemetry.Metrics())) {
+                leecher.listen();
+                final TorrentSession session = leecher.add(meta, tmp.resolve("out"), null);
+                // Full preallocation: every file has its final size before a byte is downloaded.
+                for (final var f : meta.files()) {
+                    assertThat(java.nio.file.Files.size(tmp.resolve("out").resolve(f.relativePath())))
+                        .isEqualTo(f.length());
+                }
+                session.addPeers(List.of(Swarm.addressOf(seeder)));
+                session.completion().get(30, TimeUnit.SECONDS);
+                assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
+            }
+        }
+    }
 }

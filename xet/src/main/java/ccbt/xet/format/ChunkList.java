@@ -55,6 +55,14 @@ public final class ChunkList {
         return new ChunkList(copy, XetMerkle.fileHash(copy));
     }
 
+    /** Length of the serialized form of a list of {@code chunkCount} chunks. */
+    public static long serializedLength(long chunkCount) {
+        if (chunkCount < 0) {
+            throw new IllegalArgumentException("chunk count must not be negative: " + chunkCount);
+        }
+        return HEADER_LENGTH + ENTRY_LENGTH * chunkCount;
+    }
+
     public int size() {
         return chunks.size();
     }

@@ -13,7 +13,7 @@ import java.util.Arrays;
  *
  * <p>Incremental and reusable ({@link #finish} resets); no allocation after construction. Whole chunks and
  * blocks are compressed straight from the caller's array; only a partial block is buffered. Where the JVM
- * offers the Vector API, runs of 8 whole chunks are compressed together ({@link #vectorized()}). Not
+ * offers the Vector API, runs of 8 or 16 whole chunks (one per vector lane) are compressed together ({@link #vectorized()}). Not
  * thread-safe.
  */
 public final class Blake3 {
@@ -48,22 +48,31 @@ public final class Blake3 {
     private final int[] out = new int[8];
     /** The 16 message words of the block being compressed. */
     private final int[] msg = new int[16];
-    private final byte[] scratch = new byte[4096];
+    private final byte[] scratch = new byte[16384];
     /** Eight-chunk vector path, or null where the Vector API is absent. */
     private final Blake3Simd simd;
-    private final int[] cvs = new int[8 * 8];
+    private final int[] cvs;
+    /**
+     * The chaining value of a full chunk hashed by the vector path as the last of the input so far: pushed
+     * if more input comes, else the last chunk's output in {@link #finish}.
+     */
+    private final int[] pendingCv = new int[8];
+    private boolean pending;
 
     private Blake3(int[] keyWords, int flags, boolean vectorized) {
         System.arraycopy(keyWords, 0, key, 0, 8);
         this.baseFlags = flags;
         this.simd = vectorized ? Blake3Simd.create() : null;
+        this.cvs = simd == null ? null : new int[8 * simd.lanes()];
         reset();
     }
 
     /**
-     * True if hashers use the eight-lane vector path: the JVM has {@code jdk.incubator.vector} (started with
-     * {@code --add-modules jdk.incubator.vector}) and 256-bit vectors, and {@code -Dccbt.blake3.scalar=true}
-     * is not set. Otherwise hashing is scalar, with the same results.
+     * True if hashers use the vector path: enabled with {@code -Dccbt.blake3.vector=true}, and the JVM has
+     * {@code jdk.incubator.vector} (started with {@code --add-modules jdk.incubator.vector}) and vectors of at
+     * least 256 bits. Otherwise hashing is scalar, with the same results. Opt-in because the vector code
+     * runs very slowly until C2 has compiled it (seconds): it pays in a long-running process (about 3 times
+     * the scalar speed once warm), not in a short one (a 200 MiB file took several times longer).
      */
     public static boolean vectorized() {
         return SimdSupport.AVAILABLE;
@@ -99,7 +108,7 @@ public final class Blake3 {
         static final boolean AVAILABLE = check();
 
         private static boolean check() {
-            if (Boolean.getBoolean("ccbt.blake3.scalar")
+            if (!Boolean.getBoolean("ccbt.blake3.vector")
                     || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
                 return false;
             }
@@ -118,6 +127,7 @@ public final class Blake3 {
         blocksCompressed = 0;
         chunkCounter = 0;
         stackLen = 0;
+        pending = false;
     }
 
     /** Hashes {@code data[offset, offset + length)}. */
@@ -126,20 +136,32 @@ public final class Blake3 {
             throw new IndexOutOfBoundsException("range " + offset + "+" + length + " of " + data.length);
         }
         while (length > 0) {
+            if (pending) {
+                pending = false;
+                System.arraycopy(pendingCv, 0, out, 0, 8);
+                pushChunk();
+            }
             if (blocksCompressed * BLOCK_LEN + blockLen == CHUNK_LEN) {
                 // The chunk is full and more input follows: it is not the root, so finish it.
                 compress(cv, block, 0, chunkCounter, BLOCK_LEN, baseFlags | CHUNK_END | startFlag(), out);
                 pushChunk();
             }
-            if (simd != null && blockLen == 0 && blocksCompressed == 0 && length > Blake3Simd.LANES * CHUNK_LEN) {
-                // Eight whole chunks with more input after them, one per vector lane.
+            if (simd != null && blockLen == 0 && blocksCompressed == 0 && length >= cvs.length / 8 * CHUNK_LEN) {
+                // One whole chunk per vector lane. If they end the input so far, the last one is held back:
+                // it is not the root (the others come before it), but it must stay the current chunk.
+                final int lanes = cvs.length / 8;
                 simd.hashChunks(key, baseFlags, data, offset, chunkCounter, cvs);
-                for (int l = 0; l < Blake3Simd.LANES; l++) {
+                final boolean more = length > lanes * CHUNK_LEN;
+                for (int l = 0; l < (more ? lanes : lanes - 1); l++) {
                     System.arraycopy(cvs, 8 * l, out, 0, 8);
                     pushChunk();
                 }
-                offset += Blake3Simd.LANES * CHUNK_LEN;
-                length -= Blake3Simd.LANES * CHUNK_LEN;
+                if (!more) {
+                    System.arraycopy(cvs, 8 * (lanes - 1), pendingCv, 0, 8);
+                    pending = true;
+                }
+                offset += lanes * CHUNK_LEN;
+                length -= lanes * CHUNK_LEN;
                 continue;
             }
             if (blockLen == 0 && blocksCompressed == 0 && length > CHUNK_LEN) {
@@ -186,15 +208,24 @@ public final class Blake3 {
 
     /** Hashes the buffer's remaining bytes; its position advances to its limit. */
     public void update(ByteBuffer data) {
+        update(data, data.position(), data.limit());
+        data.position(data.limit());
+    }
+
+    /** Hashes {@code data[from, to)} by absolute index (heap or direct); position and limit are not used. */
+    public void update(ByteBuffer data, int from, int to) {
+        if (from < 0 || from > to || to > data.capacity()) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + data.capacity());
+        }
         if (data.hasArray()) {
-            update(data.array(), data.arrayOffset() + data.position(), data.remaining());
-            data.position(data.limit());
+            update(data.array(), data.arrayOffset() + from, to - from);
             return;
         }
-        while (data.hasRemaining()) {
-            final int n = Math.min(scratch.length, data.remaining());
-            data.get(scratch, 0, n);
+        for (int pos = from; pos < to; ) {
+            final int n = Math.min(scratch.length, to - pos);
+            data.get(pos, scratch, 0, n);
             update(scratch, 0, n);
+            pos += n;
         }
     }
 
@@ -206,7 +237,13 @@ public final class Blake3 {
         // The last chunk's last block, zero-padded; then up the stack of left subtrees to the root.
         Arrays.fill(block, blockLen, BLOCK_LEN, (byte) 0);
         final int lastFlags = baseFlags | CHUNK_END | startFlag();
-        if (stackLen == 0) {
+        if (pending) {
+            // The last chunk came through the vector path; chunks before it are on the stack.
+            System.arraycopy(pendingCv, 0, out, 0, 8);
+            for (int i = stackLen - 1; i >= 0; i--) {
+                parent(8 * i, i == 0 ? ROOT : 0);
+            }
+        } else if (stackLen == 0) {
             compress(cv, block, 0, chunkCounter, blockLen, lastFlags | ROOT, out);
         } else {
             compress(cv, block, 0, chunkCounter, blockLen, lastFlags, out);

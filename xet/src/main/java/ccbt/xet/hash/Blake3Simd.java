@@ -10,19 +10,21 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Eight whole BLAKE3 chunks at once, one per lane of a 256-bit integer vector (the "hash many" strategy of
- * the BLAKE3 paper: chunks are independent until their chaining values meet in the tree). Uses the
+ * Several whole BLAKE3 chunks at once, one per lane of the preferred integer vector (8 lanes with AVX2, 16
+ * with AVX-512): the "hash many" strategy of the BLAKE3 paper, as chunks are independent until their
+ * chaining values meet in the tree. Uses the
  * incubating Vector API, so {@link Blake3} only loads this class when {@code jdk.incubator.vector} is in
  * the boot layer (the JVM was started with {@code --add-modules jdk.incubator.vector}).
  */
 final class Blake3Simd {
-    static final int LANES = 8;
-    private static final VectorSpecies<Integer> S = IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
+    /** Chunks per call: the number of 32-bit lanes. */
+    static final int LANES = S.length();
     private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int CHUNK_START = 1;
     private static final int CHUNK_END = 2;
 
-    /** Message words transposed: word w of lane l at [8 * w + l]. */
+    /** Message words transposed: word w of lane l at [LANES * w + l]. */
     private final int[] words = new int[16 * LANES];
     private final int[] lanes = new int[LANES];
 
@@ -33,13 +35,17 @@ final class Blake3Simd {
         return new Blake3Simd();
     }
 
-    /** True if 256-bit integer vectors are supported in hardware (else the scalar path is faster). */
+    /** True if the hardware has integer vectors of at least 256 bits (else the scalar path is faster). */
     static boolean usable() {
-        return IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        return S.vectorBitSize() >= 256;
+    }
+
+    int lanes() {
+        return LANES;
     }
 
     /**
-     * Compresses the 8 chunks {@code data[offset + 1024 * l, +1024)}, l = 0..7, with chunk counters
+     * Compresses the {@link #LANES} chunks {@code data[offset + 1024 * l, +1024)} with chunk counters
      * {@code counter + l}, and writes chunk l's chaining value to {@code cvs[8 * l, +8)}.
      */
     void hashChunks(int[] key, int flags, byte[] data, int offset, long counter, int[] cvs) {
@@ -66,25 +72,25 @@ final class Blake3Simd {
             for (int l = 0; l < LANES; l++) {
                 final int at = base + 1024 * l;
                 for (int i = 0; i < 16; i++) {
-                    w[8 * i + l] = (int) LE_INT.get(data, at + 4 * i);
+                    w[LANES * i + l] = (int) LE_INT.get(data, at + 4 * i);
                 }
             }
-            final IntVector m0 = IntVector.fromArray(S, w, 0);
-            final IntVector m1 = IntVector.fromArray(S, w, 8);
-            final IntVector m2 = IntVector.fromArray(S, w, 16);
-            final IntVector m3 = IntVector.fromArray(S, w, 24);
-            final IntVector m4 = IntVector.fromArray(S, w, 32);
-            final IntVector m5 = IntVector.fromArray(S, w, 40);
-            final IntVector m6 = IntVector.fromArray(S, w, 48);
-            final IntVector m7 = IntVector.fromArray(S, w, 56);
-            final IntVector m8 = IntVector.fromArray(S, w, 64);
-            final IntVector m9 = IntVector.fromArray(S, w, 72);
-            final IntVector m10 = IntVector.fromArray(S, w, 80);
-            final IntVector m11 = IntVector.fromArray(S, w, 88);
-            final IntVector m12 = IntVector.fromArray(S, w, 96);
-            final IntVector m13 = IntVector.fromArray(S, w, 104);
-            final IntVector m14 = IntVector.fromArray(S, w, 112);
-            final IntVector m15 = IntVector.fromArray(S, w, 120);
+            final IntVector m0 = IntVector.fromArray(S, w, 0 * LANES);
+            final IntVector m1 = IntVector.fromArray(S, w, 1 * LANES);
+            final IntVector m2 = IntVector.fromArray(S, w, 2 * LANES);
+            final IntVector m3 = IntVector.fromArray(S, w, 3 * LANES);
+            final IntVector m4 = IntVector.fromArray(S, w, 4 * LANES);
+            final IntVector m5 = IntVector.fromArray(S, w, 5 * LANES);
+            final IntVector m6 = IntVector.fromArray(S, w, 6 * LANES);
+            final IntVector m7 = IntVector.fromArray(S, w, 7 * LANES);
+            final IntVector m8 = IntVector.fromArray(S, w, 8 * LANES);
+            final IntVector m9 = IntVector.fromArray(S, w, 9 * LANES);
+            final IntVector m10 = IntVector.fromArray(S, w, 10 * LANES);
+            final IntVector m11 = IntVector.fromArray(S, w, 11 * LANES);
+            final IntVector m12 = IntVector.fromArray(S, w, 12 * LANES);
+            final IntVector m13 = IntVector.fromArray(S, w, 13 * LANES);
+            final IntVector m14 = IntVector.fromArray(S, w, 14 * LANES);
+            final IntVector m15 = IntVector.fromArray(S, w, 15 * LANES);
             final int blockFlags = flags | (block == 0 ? CHUNK_START : 0) | (block == 15 ? CHUNK_END : 0);
             IntVector v0 = h0;
             IntVector v1 = h1;

@@ -154,6 +154,20 @@ class GearHashChunkerTest {
     }
 
     @Test
+    void heapSliceWithAnArrayOffsetGivesTheSameChunks() {
+        final byte[] data = splitMixData(1 << 20, 4);
+        final byte[] padded = new byte[data.length + 77];
+        System.arraycopy(data, 0, padded, 77, data.length);
+        final ByteBuffer slice = ByteBuffer.wrap(padded, 77, data.length).slice();
+        assertThat(slice.arrayOffset()).isEqualTo(77);
+        final GearHashChunker chunker = new GearHashChunker();
+        final List<Long> ends = new ArrayList<>();
+        chunker.update(slice, (offset, length) -> ends.add(offset + length));
+        chunker.finish((offset, length) -> ends.add(offset + length));
+        assertThat(ends).isEqualTo(boundaries(new GearHashChunker(), data));
+    }
+
+    @Test
     void rejectsTargetsThatAreNotPowersOfTwoAboveTheWindow() {
         assertThatThrownBy(() -> new GearHashChunker(64)).hasMessageContaining("64");
         assertThatThrownBy(() -> new GearHashChunker(100_000)).hasMessageContaining("100000");

@@ -98,6 +98,25 @@ class Blake3Test {
     }
 
     @Test
+    void inputsEndingOnAWholeRunOfVectorLanesAgreeWithBouncyCastle() {
+        // The vector path holds back the last chunk of a run that ends the input: exercise exact multiples
+        // of 8 and 16 chunks, fed at once and in runs, and followed by more input.
+        final Random random = new Random(3);
+        for (final int length : new int[] {8192, 16384, 16385, 24576, 32768, 65536, 65536 + 1024, 3 * 16384}) {
+            final byte[] data = new byte[length];
+            random.nextBytes(data);
+            final byte[] expected = bouncyCastle(Blake3Vectors.KEY, data);
+            for (final int piece : new int[] {length, 8192, 16384, 1024, 1000}) {
+                final Blake3 hasher = Blake3.newKeyedHasher(Blake3Vectors.KEY, true);
+                for (int pos = 0; pos < length; pos += piece) {
+                    hasher.update(data, pos, Math.min(piece, length - pos));
+                }
+                assertThat(hasher.finish()).as("%d bytes in pieces of %d", length, piece).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void rejectsBadArguments() {
         assertThatThrownBy(() -> Blake3.newKeyedHasher(new byte[16])).hasMessageContaining("16");
         assertThatThrownBy(() -> Blake3.newHasher().update(new byte[4], 2, 3))
