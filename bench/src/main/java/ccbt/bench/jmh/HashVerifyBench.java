@@ -4,6 +4,7 @@ import ccbt.pipeline.ring.PieceOutcome;
 import ccbt.pipeline.ring.PieceRing;
 import ccbt.pipeline.ring.PieceTarget;
 import ccbt.telemetry.Metrics;
+import ccbt.xet.XetChunkHasher;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Hash verification: the physical limit (one thread, SHA-1 over a direct 1 MiB buffer) and the whole
- * {@link PieceRing} (hash-verify shards → Xet pass-through → disk write) fed with pre-staged 1 MiB pieces.
+ * {@link PieceRing} (hash-verify shards → Xet chunk → disk write) fed with pre-staged 1 MiB pieces.
  * The ring's target verifies against precomputed hashes, as the torrent session does, and its write is a
  * no-op, so the ring figure is hashing plus the ring's own hand-offs. Scores are pieces per second.
  */
@@ -108,6 +109,10 @@ public class HashVerifyBench {
         @Param({"1", "2"})
         public int shards;
 
+        /** Whether the Xet stage chunks and hashes every verified piece (as for a torrent with Xet metadata). */
+        @Param({"false", "true"})
+        public boolean xet;
+
         PieceRing ring;
         ByteBuffer[] slots;
         ArrayBlockingQueue<Integer> free;
@@ -126,7 +131,7 @@ public class HashVerifyBench {
                 System.arraycopy(sha1.digest(bytes), 0, hashes, i * 20, 20);
                 free.add(i);
             }
-            target = new VerifyingTarget(hashes, free);
+            target = new VerifyingTarget(hashes, free, xet ? new XetChunkHasher(null) : null);
             ring = new PieceRing(SLOTS, shards, new Metrics());
         }
 
@@ -155,11 +160,12 @@ public class HashVerifyBench {
                     cpu.put(t.getName(), mx.getThreadCpuTime(t.threadId()));
                 }
             }
-            final StringBuilder line = new StringBuilder("ring, shards=" + shards + ", CPU per 1 MiB piece over "
+            final StringBuilder line = new StringBuilder("ring, shards=" + shards + ", xet=" + xet + ", CPU per 1 MiB piece over "
                 + pieces + " pieces:");
             int i = 0;
             for (final var e : cpu.entrySet()) {
-                final String role = i < shards ? "verify" : i == shards ? "xet pass-through" : "no-op write";
+                final String role = i < shards ? "verify" : i == shards ? (xet ? "xet chunk+hash" : "xet pass-through")
+                    : "no-op write";
                 line.append(String.format(java.util.Locale.ROOT, " %s %.0f µs;", role, e.getValue() / 1e3 / pieces));
                 i++;
             }
@@ -192,12 +198,25 @@ public class HashVerifyBench {
     static final class VerifyingTarget implements PieceTarget {
         private final byte[] hashes;
         private final ArrayBlockingQueue<Integer> free;
+        private final XetChunkHasher chunker;
         final AtomicLong written = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
 
-        VerifyingTarget(final byte[] hashes, final ArrayBlockingQueue<Integer> free) {
+        VerifyingTarget(final byte[] hashes, final ArrayBlockingQueue<Integer> free, final XetChunkHasher chunker) {
             this.hashes = hashes;
             this.free = free;
+            this.chunker = chunker;
+        }
+
+        @Override
+        public void chunk(final int piece, final ByteBuffer data) {
+            if (chunker != null) {
+                // one stream across pieces in ring order, as a file's chunking runs across its pieces
+                chunker.update(data.duplicate());
+                if (chunker.chunks().size() > 1 << 16) {
+                    chunker.chunks().clear(); // keep the hash list bounded over a long run
+                }
+            }
         }
 
         @Override

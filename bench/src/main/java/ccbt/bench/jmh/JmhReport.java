@@ -129,11 +129,12 @@ public final class JmhReport {
             slot; `decodeSmall`: HAVE and REQUEST alternating; `encodeRequests`: REQUEST encoding.
             - `HashVerifyBench.sha1`: SHA-1 of a direct 1 MiB buffer, the single-core limit. \
             `HashVerifyBench.sha1EightBuffers`: the same cycling through eight buffers (the ring's footprint, no threads). \
-            `HashVerifyBench.ring`: the whole piece ring (verify shards → Xet pass-through → no-op write), \
+            `HashVerifyBench.ring`: the whole piece ring (verify shards → Xet stage → no-op write), \
             fed 1 MiB pieces from 8 staging slots by one producer that waits for a free slot; ops/s = pieces. \
             Each piece crosses four thread hand-offs (producer → verify → Xet → write → producer), and on a \
             loaded machine every wake-up waits for a CPU. The ring threads' CPU per piece is listed above the table: \
-            the pass-through and no-op write stages should cost next to nothing.
+            the pass-through and no-op write stages should cost next to nothing. With `xet=true` the Xet stage \
+            chunks and hashes every piece (one stream, one thread), the chunk-stage throughput inside the pipeline.
             - `ChunkerBench`: 64 MiB of random bytes per op through the gearhash chunker, alone and with the \
             keyed BLAKE3 hash of every chunk.
             - `Blake3Bench`: keyed BLAKE3 of one 64 KiB chunk: ccbt's Vector API path, ccbt forced scalar, \

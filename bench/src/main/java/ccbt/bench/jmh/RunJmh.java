@@ -41,6 +41,9 @@ public final class RunJmh {
      * set per-benchmark warm-ups once the run's options set one, so they run in a second pass).
      */
     static final List<String> LONG_WARMUP = List.of("Blake3Bench.ccbtVector", "ChunkerBench.chunkAndHash");
+    /** The ring benchmark, whose {@code xet=true} runs (vector BLAKE3 in the Xet stage) need the long warm-up too. */
+    static final String XET_RING = "HashVerifyBench.ring";
+    static final String XET_PARAM = "xet";
     static final int LONG_WARMUP_ITERATIONS = 8;
     static final int LONG_WARMUP_SECONDS = 5;
     private static final Pattern FLAGS = Pattern.compile("<ccbt\\.jvm\\.flags>([^<]*)</ccbt\\.jvm\\.flags>");
@@ -84,30 +87,37 @@ public final class RunJmh {
             ? "quick: 1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s"
             : "1 fork, 3 warm-up iterations of 1 s, 5 measured iterations of 2 s";
         final Pattern filter = Pattern.compile(include.isEmpty() ? "" : include);
-        final List<String> slow = LONG_WARMUP.stream().filter(b -> filter.matcher(PACKAGE + b).find()).toList();
+        final List<String> slow = new ArrayList<>(LONG_WARMUP.stream()
+            .filter(b -> filter.matcher(PACKAGE + b).find()).toList());
+        final boolean xetRing = filter.matcher(PACKAGE + XET_RING).find();
         final List<RunResult> results = new ArrayList<>();
         final ChainedOptionsBuilder main = options(quick, jvmArgs)
             .include(Pattern.quote(PACKAGE) + (include.isEmpty() ? "" : ".*(" + include + ")"))
             .warmupIterations(quick ? 1 : 3)
             .warmupTime(TimeValue.seconds(1));
+        main.param(XET_PARAM, "false");
         for (final String b : LONG_WARMUP) {
             main.exclude(Pattern.quote(PACKAGE + b) + "$");
         }
         try {
             results.addAll(new Runner(main.build()).run());
         } catch (final RunnerException e) {
-            if (slow.isEmpty()) {
+            if (slow.isEmpty() && !xetRing) {
                 throw e;
             }
             // only long-warm-up benchmarks matched the filter: JMH refuses an empty first pass
             System.err.println("RunJmh: first pass: " + e.getMessage());
         }
-        if (!slow.isEmpty()) {
+        if (!slow.isEmpty() || xetRing) {
             final ChainedOptionsBuilder late = options(quick, jvmArgs)
                 .warmupIterations(LONG_WARMUP_ITERATIONS)
                 .warmupTime(TimeValue.seconds(LONG_WARMUP_SECONDS));
             for (final String b : slow) {
                 late.include(Pattern.quote(PACKAGE + b) + "$");
+            }
+            if (xetRing) {
+                late.include(Pattern.quote(PACKAGE + XET_RING) + "$").param(XET_PARAM, "true");
+                slow.add(XET_RING + " with xet=true");
             }
             results.addAll(new Runner(late.build()).run());
         }
