@@ -137,8 +137,8 @@ public final class JmhReport {
             chunks and hashes every piece (one stream, one thread), the chunk-stage throughput inside the pipeline.
             - `ChunkerBench`: 64 MiB of random bytes per op through the gearhash chunker, alone and with the \
             keyed BLAKE3 hash of every chunk.
-            - `Blake3Bench`: keyed BLAKE3 of one 64 KiB chunk: ccbt's Vector API path, ccbt forced scalar, \
-            BouncyCastle `Blake3Digest`.
+            - `Blake3Bench`: keyed BLAKE3 of one 64 KiB chunk: ccbt's scalar code (the engine's default), \
+            ccbt's Vector API path (opt-in, `-Dccbt.blake3.vector=true`), BouncyCastle `Blake3Digest`.
             - `MerkleBench.fileHash`: the Xet file hash of 1 000 chunk hashes; ops/s = file hashes.
             - `ChunkIndexBench`: Chronicle Map dedup index in a temporary directory: inserts into a fresh, \
             empty index each iteration (first touches of the new memory-mapped file's pages included), lookups (present and absent) in an index of 1 000 000 chunks; ops/s = operations.

@@ -40,10 +40,7 @@ public final class RunJmh {
      * Benchmarks that run the vector BLAKE3 and get a warm-up long enough for C2 to compile it (JMH cannot
      * set per-benchmark warm-ups once the run's options set one, so they run in a second pass).
      */
-    static final List<String> LONG_WARMUP = List.of("Blake3Bench.ccbtVector", "ChunkerBench.chunkAndHash");
-    /** The ring benchmark, whose {@code xet=true} runs (vector BLAKE3 in the Xet stage) need the long warm-up too. */
-    static final String XET_RING = "HashVerifyBench.ring";
-    static final String XET_PARAM = "xet";
+    static final List<String> LONG_WARMUP = List.of("Blake3Bench.ccbtVector");
     static final int LONG_WARMUP_ITERATIONS = 8;
     static final int LONG_WARMUP_SECONDS = 5;
     private static final Pattern FLAGS = Pattern.compile("<ccbt\\.jvm\\.flags>([^<]*)</ccbt\\.jvm\\.flags>");
@@ -87,37 +84,30 @@ public final class RunJmh {
             ? "quick: 1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s"
             : "1 fork, 3 warm-up iterations of 1 s, 5 measured iterations of 2 s";
         final Pattern filter = Pattern.compile(include.isEmpty() ? "" : include);
-        final List<String> slow = new ArrayList<>(LONG_WARMUP.stream()
-            .filter(b -> filter.matcher(PACKAGE + b).find()).toList());
-        final boolean xetRing = filter.matcher(PACKAGE + XET_RING).find();
+        final List<String> slow = LONG_WARMUP.stream().filter(b -> filter.matcher(PACKAGE + b).find()).toList();
         final List<RunResult> results = new ArrayList<>();
         final ChainedOptionsBuilder main = options(quick, jvmArgs)
             .include(Pattern.quote(PACKAGE) + (include.isEmpty() ? "" : ".*(" + include + ")"))
             .warmupIterations(quick ? 1 : 3)
             .warmupTime(TimeValue.seconds(1));
-        main.param(XET_PARAM, "false");
         for (final String b : LONG_WARMUP) {
             main.exclude(Pattern.quote(PACKAGE + b) + "$");
         }
         try {
             results.addAll(new Runner(main.build()).run());
         } catch (final RunnerException e) {
-            if (slow.isEmpty() && !xetRing) {
+            if (slow.isEmpty()) {
                 throw e;
             }
             // only long-warm-up benchmarks matched the filter: JMH refuses an empty first pass
             System.err.println("RunJmh: first pass: " + e.getMessage());
         }
-        if (!slow.isEmpty() || xetRing) {
+        if (!slow.isEmpty()) {
             final ChainedOptionsBuilder late = options(quick, jvmArgs)
                 .warmupIterations(LONG_WARMUP_ITERATIONS)
                 .warmupTime(TimeValue.seconds(LONG_WARMUP_SECONDS));
             for (final String b : slow) {
                 late.include(Pattern.quote(PACKAGE + b) + "$");
-            }
-            if (xetRing) {
-                late.include(Pattern.quote(PACKAGE + XET_RING) + "$").param(XET_PARAM, "true");
-                slow.add(XET_RING + " with xet=true");
             }
             results.addAll(new Runner(late.build()).run());
         }
@@ -286,8 +276,8 @@ public final class RunJmh {
             System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
             loadStart, load1, loadAverage(), start + " (start, UTC)", settings,
             slow.isEmpty() ? "" : String.join(", ", slow) + " had " + LONG_WARMUP_ITERATIONS + " warm-up iterations of "
-                + LONG_WARMUP_SECONDS + " s: BLAKE3's Vector API code runs about 50 times slower than scalar "
-                + "until C2 compiles it, which took about 20 s of hashing on this machine under load");
+                + LONG_WARMUP_SECONDS + " s: BLAKE3's Vector API code (opt-in, -Dccbt.blake3.vector=true) runs about 50 times "
+                + "slower than scalar until C2 compiles it, which took about 20 s of hashing on this machine under load");
     }
 
     private static double parseLoad1(final String load) {
