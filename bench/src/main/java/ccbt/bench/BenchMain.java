@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Entry point of {@code ccbt-bench.jar}: {@code swarm ...} runs the end-to-end swarm benchmark, {@code jmh ...}
- * (or anything else) is handed to JMH's own main.
+ * runs every JMH suite and rewrites its section of docs/benchmarks.md ({@link ccbt.bench.jmh.RunJmh}); anything
+ * else is handed to JMH's own main.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -30,8 +31,11 @@ public final class BenchMain {
             }
             return;
         }
-        final String[] jmh = args.length > 0 && args[0].equals("jmh") ? Arrays.copyOfRange(args, 1, args.length) : args;
-        org.openjdk.jmh.Main.main(jmh);
+        if (args.length > 0 && args[0].equals("jmh")) {
+            ccbt.bench.jmh.RunJmh.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        org.openjdk.jmh.Main.main(args);
     }
 
     /** The ccbt source tree: {@code -Dccbt.project.root}, else the nearest directory up from here with bin/ccbt. */
