@@ -1,5 +1,7 @@
 package ccbt.app;
 
+import ccbt.pipeline.xet.XetStores;
+import ccbt.store.dedup.ChunkIndex;
 import ccbt.xet.XetChunkHasher;
 import ccbt.xet.XetFileReport;
 import picocli.CommandLine.Command;
@@ -14,7 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code ccbt xet ...}: the Xet content-defined chunking of files. */
 @Command(name = "xet", description = "Xet content-defined chunks and hashes.",
-    subcommands = {XetCommand.Chunk.class, XetCommand.Hash.class})
+    subcommands = {XetCommand.Chunk.class, XetCommand.Hash.class, XetCommand.Status.class, XetCommand.Cleanup.class})
 final class XetCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -57,6 +59,69 @@ final class XetCommand implements Runnable {
             }
             hasher.finish();
             System.out.println(hasher.fileHash().hex() + "  " + file);
+            return 0;
+        }
+    }
+
+    /** Where the engine keeps the dedup index: the default state directory, or --state-dir. */
+    static Path indexDir(final Path stateDir) {
+        final Path state = stateDir != null ? stateDir
+            : Path.of(System.getProperty("user.home"), ".local", "state", "ccbt");
+        return state.resolve("xet");
+    }
+
+    /** What the dedup index holds. */
+    @Command(name = "status", description = "Show the chunk-dedup index: chunks, the bytes they stand for, references.")
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
+        Path stateDir;
+
+        @Override
+        public Integer call() {
+            final Path dir = indexDir(stateDir);
+            final Path file = dir.resolve("chunks.cmap");
+            if (!Files.exists(file)) {
+                System.out.println("no Xet index yet at " + file);
+                return 0;
+            }
+            try (ChunkIndex index = ChunkIndex.open(file, 1)) {
+                final ChunkIndex.Stats s = index.stats();
+                System.out.printf("index:      %s%s%n", file, index.recovered() ? " (recovered after an unclean stop)" : "");
+                System.out.printf("chunks:     %d%n", s.chunks());
+                System.out.printf("bytes:      %s (%d)%n", Units.bytes(s.bytes()), s.bytes());
+                System.out.printf("references: %d (%.2f per chunk)%n", s.references(),
+                    s.chunks() == 0 ? 0.0 : (double) s.references() / s.chunks());
+                System.out.printf("stores:     %d files of torrents%n", XetStores.open(dir.resolve("stores.tsv")).size());
+            }
+            return 0;
+        }
+    }
+
+    /** Drops chunks nobody has used for a while. */
+    @Command(name = "cleanup", description = "Remove index entries of chunks not accessed for N days.")
+    static final class Cleanup implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--max-age-days", required = true, paramLabel = "N")
+        int maxAgeDays;
+
+        @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
+        Path stateDir;
+
+        @Override
+        public Integer call() {
+            if (maxAgeDays < 0) {
+                throw new IllegalArgumentException("--max-age-days must not be negative: " + maxAgeDays);
+            }
+            final Path file = indexDir(stateDir).resolve("chunks.cmap");
+            if (!Files.exists(file)) {
+                System.out.println("no Xet index yet at " + file);
+                return 0;
+            }
+            final long cutoff = System.currentTimeMillis() - java.util.concurrent.TimeUnit.DAYS.toMillis(maxAgeDays);
+            try (ChunkIndex index = ChunkIndex.open(file, 1)) {
+                final long removed = index.removeAccessedBefore(cutoff);
+                System.out.printf("removed %d chunks not accessed for %d days; %d left%n", removed, maxAgeDays,
+                    index.size());
+            }
             return 0;
         }
     }

@@ -120,4 +120,23 @@ class CliTest {
         assertThat(ccbt("xet", "hash", file.toString())).isZero();
         assertThat(out).isEqualTo(fileHash + "  " + file + System.lineSeparator());
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void xetStatusAndCleanupReadTheIndexADownloadFilled() throws Exception {
+        final Path state = tmp.resolve("state");
+        assertThat(ccbt("xet", "status", "--state-dir", state.toString())).isZero();
+        assertThat(out).contains("no Xet index yet");
+        try (ccbt.store.dedup.ChunkIndex index = ccbt.store.dedup.ChunkIndex.open(state.resolve("xet/chunks.cmap"), 100)) {
+            final byte[] a = new byte[32];
+            final byte[] b = new byte[32];
+            b[0] = 1;
+            index.addOrReference(a, 0, 0, 65536, System.currentTimeMillis() - java.util.concurrent.TimeUnit.DAYS.toMillis(40));
+            index.addOrReference(b, 0, 65536, 1000, System.currentTimeMillis());
+        }
+        assertThat(ccbt("xet", "status", "--state-dir", state.toString())).isZero();
+        assertThat(out).contains("chunks:     2").contains("references: 2");
+        assertThat(ccbt("xet", "cleanup", "--max-age-days", "30", "--state-dir", state.toString())).isZero();
+        assertThat(out).contains("removed 1 chunks not accessed for 30 days; 1 left");
+    }
 }

@@ -172,6 +172,41 @@ public final class ChunkIndex implements AutoCloseable {
         }) != null;
     }
 
+    /**
+     * Removes every chunk not accessed since {@code cutoffMillis} (the {@code ccbt xet cleanup} rule: a chunk
+     * no torrent has touched for that long is not worth keeping in the index). Returns how many were removed.
+     */
+    public long removeAccessedBefore(final long cutoffMillis) {
+        long removed = 0;
+        final var it = map.entrySet().iterator();
+        while (it.hasNext()) {
+            final var e = it.next();
+            if (ChunkLocationDescriptor.read(e.getValue()).lastAccessMillis() < cutoffMillis) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Counts of the index for {@code ccbt xet status}: chunks, bytes they stand for, and references. */
+    public Stats stats() {
+        long chunks = 0;
+        long bytes = 0;
+        long references = 0;
+        for (final byte[] v : map.values()) {
+            final ChunkLocation l = ChunkLocationDescriptor.read(v);
+            chunks++;
+            bytes += l.length();
+            references += l.refCount();
+        }
+        return new Stats(chunks, bytes, references);
+    }
+
+    /** What {@link #stats()} counts. */
+    public record Stats(long chunks, long bytes, long references) {
+    }
+
     /** Closes the map and removes the open marker: the next open needs no recovery. Idempotent. */
     @Override
     public synchronized void close() {

@@ -166,4 +166,19 @@ class ChunkIndexTest {
             assertThat(idx.get(hash(0)).refCount()).isEqualTo(2);
         }
     }
+
+    @Test
+    void cleanupRemovesChunksNotAccessedSinceTheCutoffAndStatsCountWhatIsLeft(@TempDir Path dir) {
+        try (ChunkIndex index = ChunkIndex.open(dir.resolve("idx"), 1000)) {
+            index.addOrReference(hash(1), 1, 0, 100, 1_000);
+            index.addOrReference(hash(2), 1, 100, 200, 5_000);
+            index.addOrReference(hash(2), 2, 0, 200, 6_000);
+            index.addOrReference(hash(3), 2, 200, 300, 9_000);
+            assertThat(index.stats()).isEqualTo(new ChunkIndex.Stats(3, 600, 4));
+            assertThat(index.removeAccessedBefore(6_000)).isEqualTo(1);
+            assertThat(index.get(hash(1))).isNull();
+            assertThat(index.get(hash(2))).isNotNull();
+            assertThat(index.stats()).isEqualTo(new ChunkIndex.Stats(2, 500, 3));
+        }
+    }
 }
