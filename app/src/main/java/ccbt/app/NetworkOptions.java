@@ -31,6 +31,10 @@ final class NetworkOptions {
         description = "Engine-wide download limit per second, e.g. 4MiB (default: unlimited)")
     String maxDownloadRate;
 
+    @Option(names = "--max-upload-rate", paramLabel = "SIZE",
+        description = "Engine-wide upload limit per second, e.g. 10MiB (default: unlimited)")
+    String maxUploadRate;
+
     @Option(names = "--xet-chunking", description = "Cut downloaded files into Xet content-defined chunks as they arrive")
     boolean xetChunking;
 
@@ -50,6 +54,7 @@ final class NetworkOptions {
         return EngineConfig.defaults(state).withBind(address, port).withTransport(transport)
             .withUploadSlots(uploadSlots)
             .withDownloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate))
+            .withUploadRateLimit(maxUploadRate == null ? 0 : Units.parseSize(maxUploadRate))
             .withXetChunking(xetChunking)
             .withSequential(sequential)
             .withFullPreallocation(preallocate.equals("full"));

@@ -57,6 +57,7 @@ public final class Engine implements AutoCloseable {
     private final Counter uploaded;
     private final Counter piecesVerified;
     private final RateLimiter downloadLimit;
+    private final RateLimiter uploadLimit;
     private TrackerClient trackers;
     private ChunkIndex chunkIndex;
     private XetStores xetStores;
@@ -67,6 +68,7 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.downloadLimit = new RateLimiter(config.downloadRateLimit(), System::nanoTime);
+        this.uploadLimit = new RateLimiter(config.uploadRateLimit(), System::nanoTime);
         this.ring = new PieceRing(4096, Math.max(1, config.hashThreads()), metrics);
         this.network = new PeerNetwork(transportOf(config.transport()), config.ioThreads());
         this.disk = Executors.newFixedThreadPool(2, r -> {
@@ -291,6 +293,10 @@ public final class Engine implements AutoCloseable {
     synchronized XetStores xetStores() {
         chunkIndex();
         return xetStores;
+    }
+
+    RateLimiter uploadLimit() {
+        return uploadLimit;
     }
 
     RateLimiter downloadLimit() {

@@ -24,6 +24,7 @@ import java.time.Duration;
  * @param xetChunking        run downloaded pieces through Xet content-defined chunking
  * @param sequential         pick pieces in order (for streaming) instead of rarest first
  * @param fullPreallocation  reserve every file's blocks on disk before downloading (else sparse files)
+ * @param uploadRateLimit    engine-wide upload limit in bytes per second; 0 = unlimited
  */
 public record EngineConfig(
     InetAddress bindAddress,
@@ -41,12 +42,13 @@ public record EngineConfig(
     long downloadRateLimit,
     boolean xetChunking,
     boolean sequential,
-    boolean fullPreallocation) {
+    boolean fullPreallocation,
+    long uploadRateLimit) {
 
     /** Defaults, with state kept under {@code stateDir}. */
     public static EngineConfig defaults(final Path stateDir) {
         return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
-            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false);
+            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false, 0);
     }
 
     public EngineConfig withBind(final InetAddress address, final int listenPort) {
@@ -81,6 +83,10 @@ public record EngineConfig(
         return toBuilder().fullPreallocation(on).build();
     }
 
+    public EngineConfig withUploadRateLimit(final long bytesPerSecond) {
+        return toBuilder().uploadRateLimit(bytesPerSecond).build();
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -103,6 +109,7 @@ public record EngineConfig(
         private boolean xetChunking;
         private boolean sequential;
         private boolean fullPreallocation;
+        private long uploadRateLimit;
 
         private Builder(final EngineConfig c) {
             bindAddress = c.bindAddress;
@@ -121,6 +128,7 @@ public record EngineConfig(
             xetChunking = c.xetChunking;
             sequential = c.sequential;
             fullPreallocation = c.fullPreallocation;
+            uploadRateLimit = c.uploadRateLimit;
         }
 
         public Builder bind(final InetAddress address, final int listenPort) {
@@ -199,10 +207,15 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder uploadRateLimit(final long value) {
+            this.uploadRateLimit = value;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(bindAddress, port, transport, ioThreads, hashThreads, stagingBytes,
                 maxPeersPerTorrent, uploadSlots, requestTimeout, stateDir, resumeSaveInterval, hashFailuresToBan,
-                downloadRateLimit, xetChunking, sequential, fullPreallocation);
+                downloadRateLimit, xetChunking, sequential, fullPreallocation, uploadRateLimit);
         }
     }
 }

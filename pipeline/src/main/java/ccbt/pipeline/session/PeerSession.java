@@ -493,6 +493,7 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     }
 
     void tick(final long now) {
+        serve();
         final int n = pipeline.expire(now, torrent.engine.config().requestTimeout().toNanos(), expired);
         for (int i = 0; i < n; i++) {
             torrent.requestDropped((int) (expired[i] >>> 32), (int) expired[i]);
@@ -524,8 +525,20 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
         if (serving || uploads.isEmpty() || !connection.isWritable()) {
             return;
         }
+        int allowed = Math.min(SERVE_BATCH, uploads.size());
+        final ccbt.pipeline.rate.RateLimiter limit = torrent.engine.uploadLimit();
+        if (!limit.isUnlimited()) {
+            int granted = 0;
+            while (granted < allowed && limit.tryAcquire(uploads.lengthAt(granted))) {
+                granted++;
+            }
+            allowed = granted;
+            if (allowed == 0) {
+                return; // over the upload limit: the next tick tries again
+            }
+        }
         serving = true;
-        final int count = Math.min(SERVE_BATCH, uploads.size());
+        final int count = allowed;
         final int[] batch = uploads.take(count);
         torrent.engine.diskExecutor().execute(() -> {
             final ByteBuf[] blocks = new ByteBuf[count];

@@ -38,6 +38,11 @@ final class UploadQueue {
         return true;
     }
 
+    /** The length of the {@code i}-th oldest queued request. */
+    int lengthAt(final int i) {
+        return entries[((head + i) % capacity) * 3 + 2];
+    }
+
     /** Removes the oldest {@code count} requests into a new array of triples. */
     int[] take(final int count) {
         final int[] out = new int[count * 3];

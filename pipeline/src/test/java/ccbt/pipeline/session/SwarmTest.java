@@ -86,4 +86,28 @@ class SwarmTest {
             }
         }
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anUploadLimitHoldsTheSeederBack() throws Exception {
+        final Path content = tmp.resolve("seed");
+        SampleDataset.write(content, SampleDataset.standardLayout("up", 4_000_000, 1), 44);
+        final Metainfo meta = Swarm.torrentOf(content.resolve("up"), 32 * 1024);
+        final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/up-seed"))
+            .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withUploadRateLimit(2L << 20);
+        try (Swarm swarm = new Swarm(tmp.resolve("state"));
+             Engine seeder = new Engine(config, new ccbt.telemetry.Metrics())) {
+            seeder.listen();
+            seeder.add(meta, content, null);
+            final Engine leecher = swarm.engine("127.0.0.1");
+            final TorrentSession session = leecher.add(meta, tmp.resolve("out"), null);
+            final long start = System.nanoTime();
+            session.addPeers(List.of(Swarm.addressOf(seeder)));
+            session.completion().get(40, TimeUnit.SECONDS);
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            // 4 MB at 2 MiB/s, less the 0.5 MiB burst: at least 1.5 s whatever the machine's speed.
+            assertThat(seconds).isGreaterThan(1.5);
+            assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
+        }
+    }
 }
