@@ -537,6 +537,10 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
                 return; // over the upload limit: the next tick tries again
             }
         }
+        allowed -= sendZeroCopy(allowed);
+        if (allowed == 0) {
+            return;
+        }
         serving = true;
         final int count = allowed;
         final int[] batch = uploads.take(count);
@@ -560,6 +564,37 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             final Throwable readFailure = failure;
             torrent.loop.execute(() -> sendServed(batch, blocks, readFailure));
         });
+    }
+
+    /**
+     * Sends queued blocks that lie within one file straight from the file (sendfile where the transport
+     * has it), up to {@code max}; stops at the first block that spans files, which goes the buffered way.
+     * Returns how many were sent.
+     */
+    private int sendZeroCopy(final int max) {
+        int sent = 0;
+        while (sent < max && !uploads.isEmpty() && connection.isWritable()) {
+            final io.netty.channel.FileRegion region = torrent.fileRegion(uploads.pieceAt(0), uploads.beginAt(0),
+                uploads.lengthAt(0));
+            if (region == null) {
+                break;
+            }
+            final int[] one = uploads.take(1);
+            connection.sendPiece(one[0], one[1], region);
+            uploadedToPeer += one[2];
+            torrent.uploaded(one[2]);
+            torrent.engine.uploadedBytes().add(one[2]);
+            sent++;
+        }
+        if (sent > 0) {
+            lastSentNanos = System.nanoTime();
+            connection.flush();
+            if (!uploads.isEmpty() && connection.isWritable()) {
+                // More is queued: come back after the loop's other work, as the buffered path does.
+                torrent.loop.execute(this::serve);
+            }
+        }
+        return sent;
     }
 
     private void sendServed(final int[] batch, final ByteBuf[] blocks, final Throwable failure) {

@@ -77,6 +77,13 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     private final ChokeRound chokeRound = new ChokeRound();
     private final org.agrona.collections.IntHashSet unchoke = new org.agrona.collections.IntHashSet();
     private final TrackerAnnouncer announcer;
+    /**
+     * Blocks within one file are uploaded with sendfile where that is faster (see {@link Engine#zeroCopyUploads});
+     * {@code -Dccbt.upload.zeroCopy=false} reads them into buffers everywhere.
+     */
+    private static final boolean ZERO_COPY_UPLOAD =
+        Boolean.parseBoolean(System.getProperty("ccbt.upload.zeroCopy", "true"));
+    private java.nio.channels.FileChannel[] readChannels;
     /** Xet chunking of the download, or null; owned by the Xet-chunk stage until the download completes. */
     private final TorrentChunker chunker;
     private final XetHash[] xetFileHashes;
@@ -196,6 +203,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             if (state != State.ERROR) {
                 state = State.STOPPED;
             }
+            closeReadChannels();
             announcer.stop().whenComplete((v, e) -> done.complete(null));
         });
         return done;
@@ -589,6 +597,65 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     /** Whether we can serve a verified piece. */
     boolean canServe(final int piece) {
         return have.get(piece);
+    }
+
+    /**
+     * A zero-copy view of a block for sending, or null when it spans files (or lies in a pad file) and must
+     * be read into a buffer instead. The file channels are opened read-only on first use and closed when
+     * the torrent stops; a region does not close its channel.
+     */
+    io.netty.channel.FileRegion fileRegion(final int piece, final int begin, final int length) {
+        if (!ZERO_COPY_UPLOAD || !engine.zeroCopyUploads()) {
+            return null;
+        }
+        final long abs = layout.pieceOffset(piece) + begin;
+        final int file = layout.fileAt(abs);
+        final long inFile = abs - layout.fileOffset(file);
+        if (layout.file(file).padFile() || inFile + length > layout.file(file).length()) {
+            return null;
+        }
+        if (readChannels == null) {
+            readChannels = new java.nio.channels.FileChannel[layout.fileCount()];
+        }
+        java.nio.channels.FileChannel ch = readChannels[file];
+        if (ch == null || !ch.isOpen()) {
+            try {
+                ch = java.nio.channels.FileChannel.open(store.path(file), java.nio.file.StandardOpenOption.READ);
+            } catch (final java.io.IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot open " + store.path(file) + " to upload: " + e);
+                return null;
+            }
+            readChannels[file] = ch;
+        }
+        return new SharedFileRegion(ch, inFile, length);
+    }
+
+    /** A file region over a channel the torrent keeps open: releasing it leaves the channel open. */
+    private static final class SharedFileRegion extends io.netty.channel.DefaultFileRegion {
+        SharedFileRegion(final java.nio.channels.FileChannel channel, final long position, final long count) {
+            super(channel, position, count);
+        }
+
+        @Override
+        protected void deallocate() {
+            // the channel belongs to the torrent
+        }
+    }
+
+    private void closeReadChannels() {
+        if (readChannels == null) {
+            return;
+        }
+        for (final java.nio.channels.FileChannel ch : readChannels) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (final java.io.IOException e) {
+                    // closing a read-only channel: nothing to lose
+                }
+            }
+        }
+        readChannels = null;
     }
 
     void uploaded(final int length) {

@@ -38,6 +38,16 @@ final class UploadQueue {
         return true;
     }
 
+    /** The piece of the {@code i}-th oldest queued request. */
+    int pieceAt(final int i) {
+        return entries[((head + i) % capacity) * 3];
+    }
+
+    /** The offset in its piece of the {@code i}-th oldest queued request. */
+    int beginAt(final int i) {
+        return entries[((head + i) % capacity) * 3 + 1];
+    }
+
     /** The length of the {@code i}-th oldest queued request. */
     int lengthAt(final int i) {
         return entries[((head + i) % capacity) * 3 + 2];

@@ -110,4 +110,31 @@ class SwarmTest {
             assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"nio", "epoll"})
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void seedersOnEpollAndNioSendBlocksFromTheFiles(final String transport) throws Exception {
+        final Path content = tmp.resolve("seed");
+        // Small odd-sized files: many blocks span two files (read into buffers), the rest go as file regions.
+        final java.util.Map<String, Long> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            files.put("zc/f" + i + ".bin", 100_000L + 7_919L * i);
+        }
+        SampleDataset.write(content, files, 45);
+        final Metainfo meta = Swarm.torrentOf(content.resolve("zc"), 64 * 1024);
+        final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/zc-" + transport))
+            .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withTransport(transport);
+        try (Swarm swarm = new Swarm(tmp.resolve("state"));
+             Engine seeder = new Engine(config, new ccbt.telemetry.Metrics())) {
+            seeder.listen();
+            assertThat(seeder.transport()).isEqualTo(transport);
+            seeder.add(meta, content, null);
+            final Engine leecher = swarm.engine("127.0.0.1");
+            final TorrentSession session = leecher.add(meta, tmp.resolve("out"), null);
+            session.addPeers(List.of(Swarm.addressOf(seeder)));
+            session.completion().get(40, TimeUnit.SECONDS);
+            assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
+        }
+    }
 }
