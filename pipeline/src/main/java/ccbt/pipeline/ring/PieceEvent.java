@@ -21,24 +21,4 @@ public final class PieceEvent {
         data = null;
         verified = false;
     }
-
-    /** The piece index. */
-    public int piece() {
-        return piece;
-    }
-
-    /** The staging slot holding the piece. */
-    public int slot() {
-        return slot;
-    }
-
-    /** Whether the hash-verify stage accepted the bytes. */
-    public boolean verified() {
-        return verified;
-    }
-
-    /** The staged bytes (position 0, limit = piece length). */
-    public ByteBuffer data() {
-        return data;
-    }
 }

@@ -73,11 +73,6 @@ public final class PieceRing implements AutoCloseable {
         return true;
     }
 
-    /** Pieces published and not yet through the last stage. */
-    public long inFlight() {
-        return ring.getBufferSize() - ring.remainingCapacity();
-    }
-
     /** Drains the ring (every published piece reaches its last stage) and stops the stage threads. */
     @Override
     public void close() {

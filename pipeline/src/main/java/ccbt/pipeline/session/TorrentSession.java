@@ -130,7 +130,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             bytes += layout.pieceLength(i);
         }
         this.verifiedBytes = bytes;
-        this.announcer = new TrackerAnnouncer(this, engine.trackers());
+        this.announcer = new TrackerAnnouncer(this, engine::trackers);
         this.xetFileHashes = new XetHash[layout.fileCount()];
         this.chunker = (engine.config().xetChunking() || meta.hasXetHashes()) && !have.isComplete()
             ? new TorrentChunker(layout, store, xetSink()) : null;

@@ -23,7 +23,8 @@ final class TrackerAnnouncer {
     private static final System.Logger LOG = System.getLogger(TrackerAnnouncer.class.getName());
 
     private final TorrentSession torrent;
-    private final Announcer client;
+    /** The engine's tracker client, opened only when a torrent with trackers announces. */
+    private final java.util.function.Supplier<Announcer> client;
     private final TrackerTiers tiers;
     private final AnnounceSchedule schedule = new AnnounceSchedule();
     private final int key = new Random().nextInt();
@@ -31,10 +32,8 @@ final class TrackerAnnouncer {
     private boolean inFlight;
     private boolean stopped;
     private ScheduledFuture<?> timer;
-    private volatile String lastError;
-    private volatile int lastPeerCount;
 
-    TrackerAnnouncer(final TorrentSession torrent, final Announcer client) {
+    TrackerAnnouncer(final TorrentSession torrent, final java.util.function.Supplier<Announcer> client) {
         this.torrent = torrent;
         this.client = client;
         this.tiers = TrackerTiers.of(torrent.meta.announceTiers(), Optional.empty(), new Random());
@@ -70,12 +69,8 @@ final class TrackerAnnouncer {
         if (!hasTrackers() || pending == Event.STARTED) {
             return CompletableFuture.completedFuture(null);
         }
-        return tiers.announce(client, request(Event.STOPPED)).handle((r, e) -> (Void) null)
+        return tiers.announce(client.get(), request(Event.STOPPED)).handle((r, e) -> (Void) null)
             .completeOnTimeout(null, 2, TimeUnit.SECONDS);
-    }
-
-    String lastError() {
-        return lastError;
     }
 
     private void announceNow() {
@@ -84,15 +79,13 @@ final class TrackerAnnouncer {
         }
         inFlight = true;
         final Event event = pending;
-        tiers.announce(client, request(event)).whenComplete((result, failure) -> torrent.loop.execute(() -> {
+        tiers.announce(client.get(), request(event)).whenComplete((result, failure) -> torrent.loop.execute(() -> {
             inFlight = false;
             if (stopped) {
                 return;
             }
             final Instant next;
             if (failure == null) {
-                lastError = null;
-                lastPeerCount = result.response().peers().size();
                 result.response().warning().ifPresent(w ->
                     LOG.log(System.Logger.Level.WARNING, result.tracker() + " warns: " + w));
                 if (pending == event) {
@@ -101,8 +94,7 @@ final class TrackerAnnouncer {
                 next = schedule.succeeded(Instant.now(), result.response());
                 torrent.addPeers(result.response().peers());
             } else {
-                lastError = failure.getMessage();
-                LOG.log(System.Logger.Level.WARNING, torrent.meta.name() + ": announce failed: " + lastError);
+                LOG.log(System.Logger.Level.WARNING, torrent.meta.name() + ": announce failed: " + failure.getMessage());
                 next = schedule.failed(Instant.now());
             }
             final long delay = Math.max(1, Duration.between(Instant.now(), next).toMillis());

@@ -52,16 +52,6 @@ public final class StagingPool {
         free[freeCount++] = slot;
     }
 
-    /** Free slots left. */
-    public int freeSlots() {
-        return freeCount;
-    }
-
-    /** All slots. */
-    public int capacity() {
-        return slots.length;
-    }
-
     /** The bytes of a slot, limited to {@code length} (the piece's own length). */
     public ByteBuffer view(final int slot, final int length) {
         final ByteBuffer buffer = slots[slot];
