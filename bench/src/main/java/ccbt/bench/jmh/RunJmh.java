@@ -73,7 +73,6 @@ public final class RunJmh {
             root = findRoot();
         }
         final List<String> jvmArgs = new ArrayList<>(jvmFlags(root));
-        jvmArgs.add("--add-modules=jdk.incubator.vector");
         jvmArgs.add("-Xmx2g");
         final Path diagnostics = Files.createTempFile("ccbt-jmh-diagnostics", ".txt");
         jvmArgs.add("-D" + HashVerifyBench.DIAGNOSTICS + "=" + diagnostics);
