@@ -138,6 +138,9 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         this.announcer = new TrackerAnnouncer(this, engine::trackers);
         this.xetFileHashes = new XetHash[layout.fileCount()];
         final boolean xet = engine.config().xetChunking() || meta.hasXetHashes();
+        if (xet) {
+            engine.chunkIndex(); // opened here, on the caller's thread: the first open is slow, never on the event loop
+        }
         this.catalog = xet ? ChunkCatalog.open(engine.xetListDir(infoHash), layout, expectedXetHashes(meta)) : null;
         this.chunker = xet && !have.isComplete() ? new TorrentChunker(layout, store, xetSink()) : null;
         this.xetFetch = meta.hasXetHashes() && !have.isComplete() ? new XetFetch(this) : null;

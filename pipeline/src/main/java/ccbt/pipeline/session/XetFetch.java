@@ -420,9 +420,9 @@ final class XetFetch implements XetPeerRequests.Listener {
             own[i] = written.get(work.get(i).hash);
             places[i] = toArray(work.get(i).places);
         }
-        final ChunkIndex index = t.engine.chunkIndex();
-        final XetStores stores = t.engine.xetStores();
         t.xetDiskTask(() -> {
+            final ChunkIndex index = t.engine.chunkIndex();
+            final XetStores stores = t.engine.xetStores();
             final boolean[] found = new boolean[work.size()];
             final XetChunkVerifier verifier = new XetChunkVerifier();
             final Map<Path, FileChannel> open = new HashMap<>();
