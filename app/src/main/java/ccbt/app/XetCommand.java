@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 /** {@code ccbt xet ...}: the Xet content-defined chunking of files. */
 @Command(name = "xet", description = "Xet content-defined chunks and hashes.",
     subcommands = {XetCommand.Chunk.class, XetCommand.Hash.class, XetCommand.Update.class, XetCommand.Status.class,
-        XetCommand.Cleanup.class})
+        XetCommand.Stats.class, XetCommand.Cleanup.class})
 final class XetCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -252,6 +252,67 @@ final class XetCommand implements Runnable {
                     s.chunks() == 0 ? 0.0 : (double) s.references() / s.chunks());
                 System.out.printf("stores:     %d files of torrents%n", XetStores.open(dir.resolve("stores.tsv")).size());
             }
+            return 0;
+        }
+    }
+
+    /** How much the dedup index saves: unique against referenced bytes. */
+    @Command(name = "stats", description = {
+        "Show what the chunk-dedup index saves: chunks, unique bytes (each chunk once), referenced bytes",
+        "(each chunk once per reference), the dedup ratio, bytes saved, the index file's size and the stores."})
+    static final class Stats implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
+        Path stateDir;
+
+        @picocli.CommandLine.Option(names = "--json", description = "Print one JSON object, sizes in bytes")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            final Path dir = indexDir(stateDir);
+            final Path file = dir.resolve("chunks.cmap");
+            final boolean exists = Files.exists(file);
+            ChunkIndex.Stats s = new ChunkIndex.Stats(0, 0, 0, 0);
+            boolean recovered = false;
+            if (exists) {
+                try (ChunkIndex index = ChunkIndex.open(file, 1)) {
+                    s = index.stats();
+                    recovered = index.recovered();
+                }
+            }
+            final long fileBytes = exists ? Files.size(file) : 0;
+            final int stores = XetStores.open(dir.resolve("stores.tsv")).size();
+            final long saved = s.referencedBytes() - s.bytes();
+            final Double ratio = s.bytes() == 0 ? null : (double) s.referencedBytes() / s.bytes();
+            if (json) {
+                final StringBuilder sb = new StringBuilder("{\"index\":");
+                XetDiff.jsonString(sb, file.toString());
+                sb.append(",\"exists\":").append(exists)
+                    .append(",\"recovered\":").append(recovered)
+                    .append(",\"indexFileBytes\":").append(fileBytes)
+                    .append(",\"chunks\":").append(s.chunks())
+                    .append(",\"uniqueBytes\":").append(s.bytes())
+                    .append(",\"references\":").append(s.references())
+                    .append(",\"referencedBytes\":").append(s.referencedBytes())
+                    .append(",\"dedupRatio\":").append(ratio == null ? "null" : String.format(java.util.Locale.ROOT, "%.4f", ratio))
+                    .append(",\"savedBytes\":").append(saved)
+                    .append(",\"stores\":").append(stores).append('}');
+                System.out.println(sb);
+                return 0;
+            }
+            if (!exists) {
+                System.out.println("no Xet index yet at " + file);
+                return 0;
+            }
+            System.out.printf("index:       %s, %s%s%n", file, Units.bytes(fileBytes),
+                recovered ? " (recovered after an unclean stop)" : "");
+            System.out.printf("chunks:      %d%n", s.chunks());
+            System.out.printf("unique:      %s (%d bytes, each chunk once)%n", Units.bytes(s.bytes()), s.bytes());
+            System.out.printf("referenced:  %s (%d bytes in %d references)%n", Units.bytes(s.referencedBytes()),
+                s.referencedBytes(), s.references());
+            System.out.printf("dedup ratio: %s%n", ratio == null ? "n/a (no chunks)" : String.format(java.util.Locale.ROOT, "%.2f", ratio));
+            System.out.printf("saved:       %s (%d bytes)%n", Units.bytes(saved), saved);
+            System.out.printf("stores:      %d files of torrents%n", stores);
             return 0;
         }
     }
