@@ -57,6 +57,8 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     private double rateFromPeer;
     private double rateToPeer;
     private long lastSentNanos = System.nanoTime();
+    /** The peer's ut_xet side, once its extension handshake lists ut_xet (and ours does too). */
+    private XetPeer xet;
 
     PeerSession(final TorrentSession torrent, final PeerConnection connection) {
         this.torrent = torrent;
@@ -140,7 +142,11 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             connection.sendBitfield(torrent.have.toBytes());
         }
         if (connection.remoteHandshake().supportsExtensions()) {
-            connection.sendExtensionHandshake(ExtensionHandshake.ours(torrent.engine.listenPort(), MAX_PENDING_UPLOADS));
+            ExtensionHandshake ours = ExtensionHandshake.ours(torrent.engine.listenPort(), MAX_PENDING_UPLOADS);
+            if (torrent.xetEnabled()) {
+                ours = ours.withExtension(ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME, XetPeer.OUR_ID);
+            }
+            connection.sendExtensionHandshake(ours);
         }
         connection.flush();
     }
@@ -348,11 +354,30 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
         if (hs.port() > 0 && remote != null) {
             listenAddress = new InetSocketAddress(remote.getAddress(), hs.port());
         }
+        final Integer xetId = hs.extensions().get(ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME);
+        if (xetId != null && xet == null && torrent.xetEnabled()) {
+            xet = new XetPeer(torrent, this, connection, xetId, torrent.xetFetch);
+            if (torrent.xetFetch != null) {
+                torrent.xetFetch.peerReady(xet);
+            }
+        }
+    }
+
+    /** The peer's ut_xet side, or null if either of us does not speak ut_xet. */
+    XetPeer xet() {
+        return xet;
     }
 
     @Override
     public void onExtended(final int extendedId, final ByteBuf payload) {
-        // No extension beyond the handshake is advertised yet, so a peer has no id to use.
+        if (extendedId == XetPeer.OUR_ID && torrent.xetEnabled()) {
+            if (xet == null) {
+                throw new PeerProtocolException("ut_xet message from a peer whose extension handshake did not list "
+                    + ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME);
+            }
+            xet.onMessage(payload);
+        }
+        // Other ids: extensions we did not advertise; ignored.
     }
 
     @Override
