@@ -374,7 +374,7 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
         if (extendedId == XetPeer.OUR_ID && torrent.xetEnabled()) {
             if (xet == null) {
                 throw new PeerProtocolException("ut_xet message from a peer whose extension handshake did not list "
-                    + ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME);
+                    + ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME + " with a nonzero id");
             }
             xet.onMessage(payload);
         }

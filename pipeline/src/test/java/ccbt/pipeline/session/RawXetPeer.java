@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * one connection, sends a BEP 10 handshake (listing ut_xet or not), answers CHUNK_LIST_REQUESTs from the
  * lists given, CHUNK_REQUESTs as the {@link Chunks} mode says, and, when given the torrent's content file,
  * serves ordinary pieces (bitfield of everything, unchoke on interest). Single-file torrents only for pieces.
+ * It may also list ut_xet with id 0 (BEP 10: "not supported") and still send a ut_xet message when told to.
  */
 final class RawXetPeer implements AutoCloseable {
     /** The ut_xet id this peer asks the other side to use. */
@@ -40,15 +41,27 @@ final class RawXetPeer implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     final AtomicInteger chunkRequests = new AtomicInteger();
     final AtomicInteger pieceRequests = new AtomicInteger();
+    /** Extended messages received with an id other than 0 (the extension handshake): ut_xet sent to us. */
+    final AtomicInteger extendedReceived = new AtomicInteger();
+    private volatile DataOutputStream out;
 
     RawXetPeer(final Metainfo meta, final boolean announceXet, final List<ChunkList> lists, final Chunks chunks,
+               final Path content) throws IOException {
+        this(meta, announceXet ? XET_ID : -1, lists, chunks, content);
+    }
+
+    /**
+     * A raw peer whose extension handshake lists ut_xet with {@code announcedId}, or does not list it when
+     * negative. Whatever it lists, it answers ut_xet requests sent with {@link #XET_ID}.
+     */
+    RawXetPeer(final Metainfo meta, final int announcedId, final List<ChunkList> lists, final Chunks chunks,
                final Path content) throws IOException {
         server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         server.setSoTimeout(30_000);
         thread = Thread.ofPlatform().daemon().start(() -> {
             try (Socket s = server.accept()) {
                 s.setSoTimeout(30_000);
-                play(s, meta, announceXet, lists, chunks, content);
+                play(s, meta, announcedId, lists, chunks, content);
             } catch (final Throwable e) {
                 failure.set(e);
             }
@@ -70,22 +83,52 @@ final class RawXetPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a ut_xet CHUNK_LIST_REQUEST for file 0 with the id the other side's handshake gave ut_xet, whether
+     * or not this peer's own handshake listed it.
+     */
+    void sendXetAnyway() throws IOException {
+        final DataOutputStream o = out;
+        if (o == null) {
+            throw new IllegalStateException("not connected yet");
+        }
+        final ByteBuffer m = ByteBuffer.allocate(XetWireDescriptor.CHUNK_LIST_REQUEST_LENGTH);
+        XetMessageEncoder.chunkListRequest(m, 0, 1, 0, 0);
+        synchronized (o) {
+            o.writeInt(2 + m.capacity());
+            o.writeByte(20);
+            o.writeByte(XetPeer.OUR_ID);
+            o.write(m.array());
+            o.flush();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         server.close();
     }
 
-    private void play(final Socket s, final Metainfo meta, final boolean announceXet, final List<ChunkList> lists,
+    private void play(final Socket s, final Metainfo meta, final int announcedId, final List<ChunkList> lists,
                       final Chunks chunks, final Path content) throws IOException {
         final DataInputStream in = new DataInputStream(s.getInputStream());
         final DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        synchronized (out) {
+            handshake(in, out, meta, announcedId, content);
+        }
+        this.out = out;
+        serve(in, out, meta, lists, chunks, content);
+    }
+
+    private static void handshake(final DataInputStream in, final DataOutputStream out, final Metainfo meta,
+                                  final int announcedId, final Path content) throws IOException {
         in.readFully(new byte[68]);
         out.writeByte(19);
         out.write("BitTorrent protocol".getBytes(StandardCharsets.US_ASCII));
         out.write(new byte[] {0, 0, 0, 0, 0, 0x10, 0, 0}); // BEP 10 extension protocol
         out.write(meta.infoHashV1().bytes());
         out.write("-XX0000-raw-xet-peer!".substring(0, 20).getBytes(StandardCharsets.US_ASCII));
-        final byte[] hs = (announceXet ? "d1:md6:ut_xeti" + XET_ID + "eee" : "d1:mdee").getBytes(StandardCharsets.US_ASCII);
+        final byte[] hs = (announcedId >= 0 ? "d1:md6:ut_xeti" + announcedId + "eee" : "d1:mdee")
+            .getBytes(StandardCharsets.US_ASCII);
         out.writeInt(2 + hs.length);
         out.writeByte(20);
         out.writeByte(0);
@@ -101,6 +144,10 @@ final class RawXetPeer implements AutoCloseable {
             out.write(bits);
         }
         out.flush();
+    }
+
+    private void serve(final DataInputStream in, final DataOutputStream out, final Metainfo meta,
+                       final List<ChunkList> lists, final Chunks chunks, final Path content) throws IOException {
         try (RandomAccessFile file = content == null ? null : new RandomAccessFile(content.toFile(), "r")) {
             while (true) {
                 final int length = in.readInt();
@@ -110,45 +157,56 @@ final class RawXetPeer implements AutoCloseable {
                 final byte[] body = new byte[length];
                 in.readFully(body);
                 final ByteBuffer b = ByteBuffer.wrap(body);
-                switch (body[0]) {
-                    case 2 -> { // INTERESTED
-                        out.writeInt(1);
-                        out.writeByte(1); // UNCHOKE
-                    }
-                    case 6 -> { // REQUEST
-                        pieceRequests.incrementAndGet();
-                        final int piece = b.getInt(1);
-                        final int begin = b.getInt(5);
-                        final byte[] block = new byte[b.getInt(9)];
-                        file.seek((long) piece * meta.pieceLength() + begin);
-                        file.readFully(block);
-                        out.writeInt(9 + block.length);
-                        out.writeByte(7);
-                        out.writeInt(piece);
-                        out.writeInt(begin);
-                        out.write(block);
-                    }
-                    case 20 -> {
-                        if ((body[1] & 0xFF) == XET_ID) {
-                            final ByteBuffer reply = answer(ByteBuffer.wrap(body, 2, length - 2).slice(), lists, chunks);
-                            if (reply != null) {
-                                out.writeInt(2 + reply.capacity());
-                                out.writeByte(20);
-                                out.writeByte(XetPeer.OUR_ID);
-                                out.write(reply.array());
-                            }
-                        }
-                    }
-                    default -> {
-                    }
+                synchronized (out) {
+                    reply(out, b, body, length, meta, file, lists, chunks);
                 }
-                out.flush();
             }
         } catch (final EOFException | SocketException e) {
             // the other side hung up: the end of every script
         } catch (final SocketTimeoutException e) {
             throw new AssertionError("the other side kept the raw peer connected for 30 s without a word", e);
         }
+    }
+
+    private void reply(final DataOutputStream out, final ByteBuffer b, final byte[] body, final int length,
+                       final Metainfo meta, final RandomAccessFile file, final List<ChunkList> lists,
+                       final Chunks chunks) throws IOException {
+        switch (body[0]) {
+            case 2 -> { // INTERESTED
+                out.writeInt(1);
+                out.writeByte(1); // UNCHOKE
+            }
+            case 6 -> { // REQUEST
+                pieceRequests.incrementAndGet();
+                final int piece = b.getInt(1);
+                final int begin = b.getInt(5);
+                final byte[] block = new byte[b.getInt(9)];
+                file.seek((long) piece * meta.pieceLength() + begin);
+                file.readFully(block);
+                out.writeInt(9 + block.length);
+                out.writeByte(7);
+                out.writeInt(piece);
+                out.writeInt(begin);
+                out.write(block);
+            }
+            case 20 -> {
+                if (body[1] != 0) {
+                    extendedReceived.incrementAndGet();
+                }
+                if ((body[1] & 0xFF) == XET_ID) {
+                    final ByteBuffer reply = answer(ByteBuffer.wrap(body, 2, length - 2).slice(), lists, chunks);
+                    if (reply != null) {
+                        out.writeInt(2 + reply.capacity());
+                        out.writeByte(20);
+                        out.writeByte(XetPeer.OUR_ID);
+                        out.write(reply.array());
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        out.flush();
     }
 
     private ByteBuffer answer(final ByteBuffer m, final List<ChunkList> lists, final Chunks chunks) {
