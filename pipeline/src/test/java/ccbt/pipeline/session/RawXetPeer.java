@@ -2,6 +2,7 @@ package ccbt.pipeline.session;
 
 import ccbt.core.metainfo.Metainfo;
 import ccbt.xet.format.ChunkList;
+import ccbt.xet.hash.XetHash;
 import ccbt.xet.wire.XetMessageEncoder;
 import ccbt.xet.wire.XetWireDescriptor;
 import java.io.DataInputStream;
@@ -34,7 +35,11 @@ final class RawXetPeer implements AutoCloseable {
     static final int XET_ID = 3;
 
     /** How CHUNK_REQUESTs are answered. */
-    enum Chunks { NOT_FOUND, BAD_HASH, OVERSIZED }
+    enum Chunks {
+        NOT_FOUND, BAD_HASH, OVERSIZED,
+        /** The chunk's true bytes, from the file the first chunk list describes. */
+        SERVE
+    }
 
     private final ServerSocket server;
     private final Thread thread;
@@ -43,7 +48,10 @@ final class RawXetPeer implements AutoCloseable {
     final AtomicInteger pieceRequests = new AtomicInteger();
     /** Extended messages received with an id other than 0 (the extension handshake): ut_xet sent to us. */
     final AtomicInteger extendedReceived = new AtomicInteger();
+    /** Pieces asked for with REQUEST messages. */
+    final java.util.Set<Integer> piecesRequested = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile DataOutputStream out;
+    private final byte[] chunkData;
 
     RawXetPeer(final Metainfo meta, final boolean announceXet, final List<ChunkList> lists, final Chunks chunks,
                final Path content) throws IOException {
@@ -56,6 +64,16 @@ final class RawXetPeer implements AutoCloseable {
      */
     RawXetPeer(final Metainfo meta, final int announcedId, final List<ChunkList> lists, final Chunks chunks,
                final Path content) throws IOException {
+        this(meta, announcedId, lists, chunks, null, content);
+    }
+
+    /**
+     * As above; with {@link Chunks#SERVE}, {@code chunkData} is the file whose chunks {@code lists.get(0)}
+     * lists, and CHUNK_REQUESTs are answered with its bytes.
+     */
+    RawXetPeer(final Metainfo meta, final int announcedId, final List<ChunkList> lists, final Chunks chunks,
+               final Path chunkData, final Path content) throws IOException {
+        this.chunkData = chunkData == null ? null : java.nio.file.Files.readAllBytes(chunkData);
         server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         server.setSoTimeout(30_000);
         thread = Thread.ofPlatform().daemon().start(() -> {
@@ -179,6 +197,7 @@ final class RawXetPeer implements AutoCloseable {
             case 6 -> { // REQUEST
                 pieceRequests.incrementAndGet();
                 final int piece = b.getInt(1);
+                piecesRequested.add(piece);
                 final int begin = b.getInt(5);
                 final byte[] block = new byte[b.getInt(9)];
                 file.seek((long) piece * meta.pieceLength() + begin);
@@ -225,6 +244,22 @@ final class RawXetPeer implements AutoCloseable {
         }
         chunkRequests.incrementAndGet();
         if (chunks == Chunks.NOT_FOUND) {
+            final ByteBuffer reply = ByteBuffer.allocate(XetWireDescriptor.CHUNK_NOT_FOUND_LENGTH);
+            XetMessageEncoder.chunkNotFound(reply, 0, id);
+            return reply;
+        }
+        if (chunks == Chunks.SERVE) {
+            final ChunkList list = lists.get(0);
+            final XetHash wanted = XetHash.of(m.array(), m.arrayOffset() + XetWireDescriptor.CHUNK_HASH_OFFSET);
+            int offset = 0;
+            for (int i = 0; i < list.size(); offset += list.length(i), i++) {
+                if (list.hash(i).equals(wanted)) {
+                    final ByteBuffer reply = ByteBuffer.allocate(XetWireDescriptor.chunkResponseLength(list.length(i)));
+                    XetMessageEncoder.chunkResponse(reply, 0, id, wanted, ByteBuffer.wrap(chunkData), offset,
+                        list.length(i));
+                    return reply;
+                }
+            }
             final ByteBuffer reply = ByteBuffer.allocate(XetWireDescriptor.CHUNK_NOT_FOUND_LENGTH);
             XetMessageEncoder.chunkNotFound(reply, 0, id);
             return reply;
