@@ -25,7 +25,6 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     private static final int MAX_PENDING_UPLOADS = 2048;
     /** Blocks read from disk per batch when serving a peer. */
     private static final int SERVE_BATCH = 32;
-    private static final long SNUB_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final int id = IDS.incrementAndGet();
     private final long connectedAtNanos = System.nanoTime();
@@ -49,7 +48,6 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     private boolean serving;
     private InetSocketAddress listenAddress;
 
-    private long lastBlockNanos = System.nanoTime();
     private long downloadedFromPeer;
     private long uploadedToPeer;
     private long rateMark;
@@ -107,8 +105,7 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
 
     @Override
     public boolean snubbed() {
-        return pipeline.snubbed()
-            || amInterested && pipeline.outstanding() > 0 && System.nanoTime() - lastBlockNanos > SNUB_NANOS;
+        return pipeline.snubbed(System.nanoTime());
     }
 
     // ---------------------------------------------------------------- ChokeCandidate
@@ -312,7 +309,6 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             torrent.engine.metrics().counter("ccbt_unrequested_blocks_total", "Blocks nobody asked for").inc();
             return;
         }
-        lastBlockNanos = now;
         downloadedFromPeer += length;
         torrent.engine.downloadedBytes().add(length);
         torrent.blockArrived(this, piece, blockIndex, block);
