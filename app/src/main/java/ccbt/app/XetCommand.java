@@ -74,9 +74,9 @@ final class XetCommand implements Runnable {
      * The next version of a dataset: a torrent of NEW_DIR with Xet file hashes that keeps what identifies the
      * dataset in OLD (name, piece size, trackers, private flag, comment), and what changed, counted in chunks.
      */
-    @Command(name = "update", description = {
-        "Make the next version of a dataset: a torrent of NEW_DIR with Xet file hashes, keeping OLD's name, piece size,",
-        "trackers, private flag and comment, and print what changed per file (Xet chunks shared with the old data vs new)."})
+    @Command(name = "update", description = "Make the next version of a dataset: a torrent of NEW_DIR with Xet file "
+        + "hashes, keeping OLD's name, piece size, trackers, private flag and comment, and print what changed per file "
+        + "(Xet chunks shared with the old data vs new).")
     static final class Update implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "OLD.torrent", description = "The torrent of the previous version")
         Path oldTorrent;
@@ -257,9 +257,9 @@ final class XetCommand implements Runnable {
     }
 
     /** How much the dedup index saves: unique against referenced bytes. */
-    @Command(name = "stats", description = {
-        "Show what the chunk-dedup index saves: chunks, unique bytes (each chunk once), referenced bytes",
-        "(each chunk once per reference), the dedup ratio, bytes saved, the index file's size and the stores."})
+    @Command(name = "stats", description = "Show what the chunk-dedup index saves: chunks, unique bytes (each chunk "
+        + "once), referenced bytes (each chunk once per reference), the dedup ratio, bytes saved, the index file's size "
+        + "and the stores.")
     static final class Stats implements Callable<Integer> {
         @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
         Path stateDir;
