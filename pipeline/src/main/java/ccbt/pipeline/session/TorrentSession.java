@@ -138,6 +138,9 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         this.announcer = new TrackerAnnouncer(this, engine::trackers);
         this.xetFileHashes = new XetHash[layout.fileCount()];
         final boolean xet = engine.config().xetChunking() || meta.hasXetHashes();
+        if (xet) {
+            engine.chunkIndex(); // opened here, on the caller's thread: the first open is slow, never on the event loop
+        }
         this.catalog = xet ? ChunkCatalog.open(engine.xetListDir(infoHash), layout, expectedXetHashes(meta)) : null;
         this.chunker = xet && !have.isComplete() ? new TorrentChunker(layout, store, xetSink()) : null;
         this.xetFetch = meta.hasXetHashes() && !have.isComplete() ? new XetFetch(this) : null;
@@ -550,26 +553,34 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
      * Returns the bytes of those chunks that were already indexed elsewhere.
      */
     private long recordChunks(final int file, final ccbt.xet.format.ChunkList list) {
-        final List<XetHash> fresh;
-        try {
-            fresh = catalog.store(file, list);
-        } catch (final java.io.UncheckedIOException e) {
-            LOG.log(System.Logger.Level.WARNING, meta.name() + ": " + e.getMessage());
-            return 0;
-        }
+        final List<XetHash> fresh = catalog.newHashes(file, list);
         if (fresh == null) {
             return 0;
         }
+        // References first, then the stored list: a crash between the two leaves one reference too many
+        // (a chunk kept too long), never a list whose references were not taken (a chunk dropped while used).
+        final java.util.Map<XetHash, long[]> firstPlace = new java.util.HashMap<>();
+        long offset = 0;
+        for (int i = 0; i < list.size(); i++) {
+            firstPlace.putIfAbsent(list.hash(i), new long[] {offset, list.length(i)});
+            offset += list.length(i);
+        }
         final ccbt.store.dedup.ChunkIndex index = engine.chunkIndex();
+        final int store = xetStoreId(file);
         final long now = System.currentTimeMillis();
         long shared = 0;
         for (final XetHash hash : fresh) {
-            final ChunkCatalog.Location at = catalog.find(hash);
-            final int store = xetStoreId(at.file());
-            final ccbt.store.dedup.ChunkLocation in = index.addOrReference(hash.bytes(), store, at.offset(), at.length(), now);
-            if (in.storeId() != store || in.offset() != at.offset()) {
-                shared += at.length();
+            final long[] at = firstPlace.get(hash);
+            final ccbt.store.dedup.ChunkLocation in =
+                index.addOrReference(hash.bytes(), store, at[0], (int) at[1], now);
+            if (in.storeId() != store || in.offset() != at[0]) {
+                shared += at[1];
             }
+        }
+        try {
+            catalog.store(file, list);
+        } catch (final java.io.UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, meta.name() + ": " + e.getMessage());
         }
         return shared;
     }

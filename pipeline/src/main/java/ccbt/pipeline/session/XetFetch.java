@@ -52,7 +52,7 @@ final class XetFetch implements XetPeerRequests.Listener {
         Long.getLong("ccbt.xet.graceMillis", 5_000));
     /** Chunks looked up and copied per disk task. */
     private static final int LOCAL_BATCH = 64;
-    /** CHUNK_ERROR busy answers a chunk may get before it counts as refused by that peer. */
+    /** CHUNK_ERROR busy answers a chunk may get (one per tick) before it counts as refused by that peer. */
     private static final int MAX_BUSY = 50;
 
     private final TorrentSession t;
@@ -66,6 +66,8 @@ final class XetFetch implements XetPeerRequests.Listener {
     private final FileState[] files;
     private final Map<XetHash, Need> needs = new LinkedHashMap<>();
     private final ArrayDeque<XetHash> queue = new ArrayDeque<>();
+    /** Chunks a peer answered busy: asked again at the next tick, not at once (no ping-pong). */
+    private final List<XetHash> deferred = new ArrayList<>();
     /** Where a chunk already written by this fetch lies (absolute offset), for later places of it. */
     private final Map<XetHash, Long> written = new HashMap<>();
     private final List<XetPeer> peers = new ArrayList<>();
@@ -76,6 +78,7 @@ final class XetFetch implements XetPeerRequests.Listener {
     private static final class FileState {
         ListState state = ListState.WANTED;
         int peer = -1;
+        boolean deferred;
         final Set<Integer> refusedBy = new HashSet<>();
     }
 
@@ -204,6 +207,11 @@ final class XetFetch implements XetPeerRequests.Listener {
         for (final XetPeer p : new ArrayList<>(peers)) {
             p.expire(now, (id, kind, hash, fileIndex) -> timedOut(p, kind, hash, fileIndex));
         }
+        queue.addAll(deferred);
+        deferred.clear();
+        for (final FileState f : files) {
+            f.deferred = false;
+        }
         if (peers.isEmpty() && now - graceDeadline > 0 && !busyOnDisk()) {
             releaseAll("no ut_xet peer within " + TimeUnit.NANOSECONDS.toMillis(GRACE_NANOS) + " ms");
             return;
@@ -249,7 +257,7 @@ final class XetFetch implements XetPeerRequests.Listener {
     private void requestLists() {
         for (int f = 0; f < files.length; f++) {
             final FileState s = files[f];
-            if (s.state != ListState.WANTED || peers.isEmpty()) {
+            if (s.state != ListState.WANTED || s.deferred || peers.isEmpty()) {
                 continue;
             }
             XetPeer best = null;
@@ -392,6 +400,8 @@ final class XetFetch implements XetPeerRequests.Listener {
                 s.state = ListState.WANTED;
                 if (code != XetWireDescriptor.ERROR_BUSY) {
                     s.refusedBy.add(peer);
+                } else {
+                    s.deferred = true;
                 }
             }
         } else {
@@ -400,8 +410,10 @@ final class XetFetch implements XetPeerRequests.Listener {
                 n.inFlight = -1;
                 if (code != XetWireDescriptor.ERROR_BUSY || ++n.busy > MAX_BUSY) {
                     n.asked.add(peer);
+                    queue.add(hash);
+                } else {
+                    deferred.add(hash);
                 }
-                queue.add(hash);
             }
         }
     }
@@ -420,9 +432,9 @@ final class XetFetch implements XetPeerRequests.Listener {
             own[i] = written.get(work.get(i).hash);
             places[i] = toArray(work.get(i).places);
         }
-        final ChunkIndex index = t.engine.chunkIndex();
-        final XetStores stores = t.engine.xetStores();
         t.xetDiskTask(() -> {
+            final ChunkIndex index = t.engine.chunkIndex();
+            final XetStores stores = t.engine.xetStores();
             final boolean[] found = new boolean[work.size()];
             final XetChunkVerifier verifier = new XetChunkVerifier();
             final Map<Path, FileChannel> open = new HashMap<>();
@@ -672,6 +684,7 @@ final class XetFetch implements XetPeerRequests.Listener {
         }
         needs.clear();
         queue.clear();
+        deferred.clear();
         t.xetReleased();
     }
 

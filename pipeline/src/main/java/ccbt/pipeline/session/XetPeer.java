@@ -167,7 +167,8 @@ final class XetPeer {
             sendSmall(requestId, XetWireDescriptor.CHUNK_NOT_FOUND, null);
             return;
         }
-        if (!limiter.tryStart()) {
+        // A peer that does not read what we send gets "busy", not an ever longer send queue.
+        if (!connection.isWritable() || !limiter.tryStart()) {
             sendSmall(requestId, XetWireDescriptor.CHUNK_ERROR, "busy");
             return;
         }
@@ -219,6 +220,10 @@ final class XetPeer {
         final ChunkList known = torrent.catalog == null ? null : torrent.catalog.list(file);
         if (known == null) {
             sendSmall(requestId, XetWireDescriptor.CHUNK_NOT_FOUND, null);
+            return;
+        }
+        if (!connection.isWritable()) {
+            sendSmall(requestId, XetWireDescriptor.CHUNK_ERROR, "busy");
             return;
         }
         final byte[] list = torrent.catalog.serializedList(file);

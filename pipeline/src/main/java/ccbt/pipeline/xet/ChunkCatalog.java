@@ -104,11 +104,31 @@ public final class ChunkCatalog {
     }
 
     /**
+     * The chunk hashes of {@code list} that no list of the torrent holds yet (each once): what the torrent
+     * takes its index references on before it {@link #store stores} the list for file {@code file}. Null if
+     * the file's list is already known (then no reference is due: a resumed download or a restarted seeder
+     * must not count twice).
+     */
+    public synchronized List<XetHash> newHashes(final int file, final ChunkList list) {
+        if (lists[file] != null) {
+            return null;
+        }
+        final List<XetHash> fresh = new ArrayList<>();
+        final Set<XetHash> seen = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            final XetHash h = list.hash(i);
+            if (!byHash.containsKey(h) && seen.add(h)) {
+                fresh.add(h);
+            }
+        }
+        return fresh;
+    }
+
+    /**
      * Records and stores file {@code file}'s list, unless the catalog already has one for it.
      *
-     * @return the chunk hashes of this list that no other list of the torrent held before (each once), for
-     *     the torrent to take its index references on; null if the file's list was already known (then
-     *     nothing changes and no reference is due)
+     * @return the hashes {@link #newHashes} gave before the list was recorded; null if the file's list was
+     *     already known (then nothing changes)
      * @throws UncheckedIOException if the list cannot be written (then it is not recorded either)
      */
     public synchronized List<XetHash> store(final int file, final ChunkList list) {
@@ -116,7 +136,8 @@ public final class ChunkCatalog {
             throw new IllegalArgumentException("chunk list of file " + file + " covers " + list.fileLength()
                 + " bytes, the file has " + layout.file(file).length());
         }
-        if (lists[file] != null) {
+        final List<XetHash> fresh = newHashes(file, list);
+        if (fresh == null) {
             return null;
         }
         final byte[] bytes = list.serialize();
@@ -133,14 +154,6 @@ public final class ChunkCatalog {
             }
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot store the chunk list of file " + file + " in " + target, e);
-        }
-        final List<XetHash> fresh = new ArrayList<>();
-        final Set<XetHash> seen = new HashSet<>();
-        for (int i = 0; i < list.size(); i++) {
-            final XetHash h = list.hash(i);
-            if (!byHash.containsKey(h) && seen.add(h)) {
-                fresh.add(h);
-            }
         }
         add(file, list, bytes);
         return fresh;

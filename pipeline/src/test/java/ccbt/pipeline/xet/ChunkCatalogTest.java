@@ -46,7 +46,9 @@ class ChunkCatalogTest {
         final Path dir = tmp.resolve("lists/abc");
         final ChunkCatalog catalog = ChunkCatalog.open(dir, layout, null);
         final ChunkList la = listOf(a);
+        assertThat(catalog.newHashes(0, la)).hasSize(la.size());
         final List<XetHash> fresh = catalog.store(0, la);
+        assertThat(catalog.newHashes(0, la)).isNull();
         assertThat(fresh).hasSize(la.size());
         assertThat(catalog.store(0, la)).as("a second store of the same file takes no references").isNull();
         assertThat(catalog.isComplete()).isFalse();
