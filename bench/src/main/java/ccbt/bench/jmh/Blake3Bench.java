@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,16 +18,18 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Xet chunk hash (keyed BLAKE3, 32-byte output) of one 64 KiB chunk, the mean Xet chunk size: ccbt's
- * scalar BLAKE3 (the engine's default), its Vector API path (opt-in with {@code -Dccbt.blake3.vector=true},
- * in a fork of its own since the choice is made once per JVM), and BouncyCastle's {@code Blake3Digest}. All three use the same key and
- * must agree on the hash.
+ * Keyed BLAKE3 (32-byte output, the Xet chunk hash) of one input of {@code size} bytes per operation: 64 KiB,
+ * the mean Xet chunk, and 1 MiB, a large input. ccbt's Vector API path (the default where
+ * {@code jdk.incubator.vector} is loaded), its scalar path (each in a fork with the choice forced, since it
+ * is made once per JVM) and BouncyCastle's {@code Blake3Digest}. All three use the same key and must agree
+ * on the hash.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class Blake3Bench {
-    static final int CHUNK = 64 * 1024;
+    @Param({"65536", "1048576"})
+    public int size;
 
     private final byte[] out = new byte[32];
     private byte[] chunk;
@@ -35,7 +38,7 @@ public class Blake3Bench {
 
     @Setup
     public void setup() {
-        chunk = BenchData.randomBytes(CHUNK, 23);
+        chunk = BenchData.randomBytes(size, 23);
         final byte[] key = BenchData.randomBytes(32, 29);
         ccbt = new KeyedBlake3(key);
         bouncyCastle = new Blake3Digest(256);
@@ -45,19 +48,19 @@ public class Blake3Bench {
             final byte[] mine = out.clone();
             bouncyCastleHash();
             if (!Arrays.equals(mine, out)) {
-                throw new IllegalStateException("ccbt and BouncyCastle BLAKE3 disagree on the benchmark chunk");
+                throw new IllegalStateException("ccbt and BouncyCastle BLAKE3 disagree on the " + size + "-byte input");
             }
         }
     }
 
     private byte ccbtHash() {
-        ccbt.update(chunk, 0, CHUNK);
+        ccbt.update(chunk, 0, size);
         ccbt.finish(out, 0);
         return out[0];
     }
 
     private byte bouncyCastleHash() {
-        bouncyCastle.update(chunk, 0, CHUNK);
+        bouncyCastle.update(chunk, 0, size);
         bouncyCastle.doFinal(out, 0);
         return out[0];
     }
@@ -68,8 +71,7 @@ public class Blake3Bench {
         @Setup
         public void check() {
             if (!Blake3.vectorized()) {
-                throw new IllegalStateException("BLAKE3 vector path unavailable: needs --add-modules jdk.incubator.vector"
-                    + " and -Dccbt.blake3.vector=true");
+                throw new IllegalStateException("BLAKE3 vector path unavailable: needs --add-modules jdk.incubator.vector");
             }
         }
     }
@@ -84,25 +86,26 @@ public class Blake3Bench {
         }
     }
 
-    /** ccbt's BLAKE3, one chunk per vector lane with the Vector API (opt-in in the engine). */
+    /** ccbt's BLAKE3, one chunk or parent node per vector lane (the default where the Vector API is loaded). */
     @Benchmark
     @Fork(jvmArgsAppend = "-Dccbt.blake3.vector=true")
     public byte ccbtVector(final Vectorized check, final ByteCounter counter) {
-        counter.bytes += CHUNK;
+        counter.bytes += size;
         return ccbtHash();
     }
 
-    /** ccbt's BLAKE3, one compression at a time (the engine's default). */
+    /** ccbt's BLAKE3, one compression at a time (the fallback without the Vector API). */
     @Benchmark
+    @Fork(jvmArgsAppend = "-Dccbt.blake3.vector=false")
     public byte ccbtScalar(final Scalar check, final ByteCounter counter) {
-        counter.bytes += CHUNK;
+        counter.bytes += size;
         return ccbtHash();
     }
 
     /** BouncyCastle 1.87's Blake3Digest. */
     @Benchmark
     public byte bouncyCastle(final ByteCounter counter) {
-        counter.bytes += CHUNK;
+        counter.bytes += size;
         return bouncyCastleHash();
     }
 }

@@ -73,8 +73,8 @@ public final class JmhReport {
             .append("or without the launcher:\n\n```\n")
             .append("mvn -B -q -pl bench -am package -DskipTests\n")
             .append("java -cp bench/target/ccbt-bench.jar ccbt.bench.jmh.RunJmh [--quick] [--include REGEX]\n```\n\n")
-            .append("`RunJmh` forks each benchmark with the JVM flags of the parent pom (`ccbt.jvm.flags`) plus ")
-            .append("`--add-modules jdk.incubator.vector`, then rewrites this section (between the `jmh` markers) ")
+            .append("`RunJmh` forks each benchmark with the JVM flags of the parent pom (`ccbt.jvm.flags`, which ")
+            .append("load `jdk.incubator.vector` for BLAKE3), then rewrites this section (between the `jmh` markers) ")
             .append("with the figures it measured. MB/s is 10^6 bytes per second of input; \"vs SHA-1\" divides a ")
             .append("hashing row's MB/s by the measured single-core SHA-1 MB/s (times the shards for the ring).\n\n");
         s.append("**Machine:** ").append(m.cores()).append(" cores, ").append(m.cpu());
@@ -98,6 +98,7 @@ public final class JmhReport {
                 .append("lower and noisier than on an idle machine; compare ratios within one run rather than ")
                 .append("absolute figures between runs.\n\n");
         }
+        xetSummary(s, rows);
         s.append("| benchmark | params | score | ± error (or min–max) | unit | MB/s | vs SHA-1 |\n");
         s.append("| --- | --- | ---: | ---: | --- | ---: | ---: |\n");
         for (final Row r : rows) {
@@ -135,12 +136,15 @@ public final class JmhReport {
             loaded machine every wake-up waits for a CPU. The ring threads' CPU per piece is listed above the table: \
             the pass-through and no-op write stages should cost next to nothing. With `xet=true` the Xet stage \
             chunks and hashes every piece (one stream, one thread), the chunk-stage throughput inside the pipeline.
-            - `ChunkerBench`: 64 MiB of random bytes per op through the gearhash chunker, alone and with the \
-            keyed BLAKE3 hash of every chunk.
-            - `Blake3Bench`: keyed BLAKE3 of one 64 KiB chunk: ccbt's scalar code (the engine's default), \
-            ccbt's Vector API path (opt-in, `-Dccbt.blake3.vector=true`), BouncyCastle `Blake3Digest`.
+            - `ChunkerBench`: 64 MiB of random bytes per op through the gearhash chunker (`chunk`: one heap \
+            array; `chunkPieces`: 1 MiB direct-buffer pieces), and chunking plus the keyed BLAKE3 hash of every \
+            chunk (`chunkAndHash`: the array; `chunkAndHashPieces`: the pieces through one `XetChunkHasher`, the \
+            Xet-chunk stage's work without the ring).
+            - `Blake3Bench`: keyed BLAKE3 of one input of `size` bytes (64 KiB, the mean Xet chunk; 1 MiB): \
+            ccbt's Vector API path (the default where `jdk.incubator.vector` is loaded), ccbt's scalar path \
+            (each forced in its own fork with `-Dccbt.blake3.vector`), BouncyCastle `Blake3Digest`.
             - `MerkleBench.fileHash`: the Xet file hash of 1 000 chunk hashes; ops/s = file hashes.
-            - `ChunkIndexBench`: Chronicle Map dedup index in a temporary directory: inserts into a fresh, \
+            - `ChunkIndexBench`: Chronicle Map dedup index in a temporary directory on tmpfs (`/dev/shm`): inserts into a fresh, \
             empty index each iteration (first touches of the new memory-mapped file's pages included), lookups (present and absent) in an index of 1 000 000 chunks; ops/s = operations.
             - `PieceStoreBench`: 1 MiB piece writes and random 16 KiB block reads over a 64 MiB four-file \
             torrent in the page cache (no fsync).
@@ -149,6 +153,69 @@ public final class JmhReport {
             """);
         s.append(END).append('\n');
         return s.toString();
+    }
+
+    /** One line of the Xet summary: a benchmark row (by name and parameters) and what to call it. */
+    private record Figure(String label, String benchmark, String params) {
+    }
+
+    /** The Xet figures of issue 4, in the order they are read: limits first, then the Xet work. */
+    private static final List<Figure> XET_FIGURES = List.of(
+        new Figure("memory copy, 64 MiB direct buffers (the physical limit)", "MemoryBench.copy", ""),
+        new Figure("SHA-1, 1 MiB (the piece-verify limit)", "HashVerifyBench.sha1", ""),
+        new Figure("gearhash chunker, heap array", "ChunkerBench.chunk", ""),
+        new Figure("gearhash chunker, 1 MiB direct pieces", "ChunkerBench.chunkPieces", ""),
+        new Figure("BLAKE3 keyed, vector path, 64 KiB", "Blake3Bench.ccbtVector", "size=65536"),
+        new Figure("BLAKE3 keyed, vector path, 1 MiB", "Blake3Bench.ccbtVector", "size=1048576"),
+        new Figure("BLAKE3 keyed, scalar path, 64 KiB", "Blake3Bench.ccbtScalar", "size=65536"),
+        new Figure("BLAKE3 keyed, scalar path, 1 MiB", "Blake3Bench.ccbtScalar", "size=1048576"),
+        new Figure("BLAKE3 keyed, BouncyCastle, 64 KiB", "Blake3Bench.bouncyCastle", "size=65536"),
+        new Figure("chunk + hash, heap array", "ChunkerBench.chunkAndHash", ""),
+        new Figure("chunk + hash, 1 MiB direct pieces (XetChunkHasher)", "ChunkerBench.chunkAndHashPieces", ""),
+        new Figure("Xet stage inside the ring (1 verify shard)", "HashVerifyBench.ring", "shards=1, xet=true"),
+        new Figure("dedup index inserts (ops/s)", "ChunkIndexBench.insert", ""),
+        new Figure("dedup index lookups, present (ops/s)", "ChunkIndexBench.lookupHit", ""),
+        new Figure("dedup index lookups, absent (ops/s)", "ChunkIndexBench.lookupMiss", ""));
+
+    /**
+     * The Xet figures beside the machine's limits (memory copy and SHA-1 on one core), for the rows of
+     * {@link #XET_FIGURES} that this run measured; nothing if it measured none of them.
+     */
+    static void xetSummary(final StringBuilder s, final List<Row> rows) {
+        final Row memory = find(rows, "MemoryBench.copy", "");
+        final Row sha1 = find(rows, SHA1_BASELINE, "");
+        final StringBuilder lines = new StringBuilder();
+        for (final Figure f : XET_FIGURES) {
+            final Row r = find(rows, f.benchmark(), f.params());
+            if (r == null) {
+                continue;
+            }
+            final boolean bytes = !Double.isNaN(r.bytesPerSecond());
+            lines.append("| ").append(f.label()).append(" | ")
+                .append(bytes ? number(r.megabytesPerSecond()) + " MB/s" : number(r.score()) + " " + r.unit())
+                .append(" | ").append(bytes && memory != null ? ratio(r, memory) : "")
+                .append(" | ").append(bytes && sha1 != null ? ratio(r, sha1) : "")
+                .append(" |\n");
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        s.append("Xet figures per core beside the machine's limits (from the table below):\n\n");
+        s.append("| what | per core | vs memory copy | vs SHA-1 |\n| --- | ---: | ---: | ---: |\n");
+        s.append(lines).append('\n');
+    }
+
+    private static Row find(final List<Row> rows, final String benchmark, final String params) {
+        for (final Row r : rows) {
+            if (r.benchmark().equals(benchmark) && r.params().equals(params)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String ratio(final Row r, final Row base) {
+        return base.bytesPerSecond() > 0 ? String.format(Locale.ROOT, "%.2f×", r.bytesPerSecond() / base.bytesPerSecond()) : "";
     }
 
     /**

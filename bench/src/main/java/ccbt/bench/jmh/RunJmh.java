@@ -36,13 +36,6 @@ import java.util.regex.Pattern;
  */
 public final class RunJmh {
     private static final String PACKAGE = "ccbt.bench.jmh.";
-    /**
-     * Benchmarks that run the vector BLAKE3 and get a warm-up long enough for C2 to compile it (JMH cannot
-     * set per-benchmark warm-ups once the run's options set one, so they run in a second pass).
-     */
-    static final List<String> LONG_WARMUP = List.of("Blake3Bench.ccbtVector");
-    static final int LONG_WARMUP_ITERATIONS = 8;
-    static final int LONG_WARMUP_SECONDS = 5;
     private static final Pattern FLAGS = Pattern.compile("<ccbt\\.jvm\\.flags>([^<]*)</ccbt\\.jvm\\.flags>");
 
     private RunJmh() {
@@ -73,7 +66,6 @@ public final class RunJmh {
             root = findRoot();
         }
         final List<String> jvmArgs = new ArrayList<>(jvmFlags(root));
-        jvmArgs.add("--add-modules=jdk.incubator.vector");
         jvmArgs.add("-Xmx2g");
         final Path diagnostics = Files.createTempFile("ccbt-jmh-diagnostics", ".txt");
         jvmArgs.add("-D" + HashVerifyBench.DIAGNOSTICS + "=" + diagnostics);
@@ -83,36 +75,15 @@ public final class RunJmh {
         final String settings = quick
             ? "quick: 1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s"
             : "1 fork, 3 warm-up iterations of 1 s, 5 measured iterations of 2 s";
-        final Pattern filter = Pattern.compile(include.isEmpty() ? "" : include);
-        final List<String> slow = LONG_WARMUP.stream().filter(b -> filter.matcher(PACKAGE + b).find()).toList();
         final List<RunResult> results = new ArrayList<>();
+        // One pass: since BLAKE3's rounds are a loop, its vector code is compiled within the first warm-up second.
         final ChainedOptionsBuilder main = options(quick, jvmArgs)
             .include(Pattern.quote(PACKAGE) + (include.isEmpty() ? "" : ".*(" + include + ")"))
             .warmupIterations(quick ? 1 : 3)
             .warmupTime(TimeValue.seconds(1));
-        for (final String b : LONG_WARMUP) {
-            main.exclude(Pattern.quote(PACKAGE + b) + "$");
-        }
-        try {
-            results.addAll(new Runner(main.build()).run());
-        } catch (final RunnerException e) {
-            if (slow.isEmpty()) {
-                throw e;
-            }
-            // only long-warm-up benchmarks matched the filter: JMH refuses an empty first pass
-            System.err.println("RunJmh: first pass: " + e.getMessage());
-        }
-        if (!slow.isEmpty()) {
-            final ChainedOptionsBuilder late = options(quick, jvmArgs)
-                .warmupIterations(LONG_WARMUP_ITERATIONS)
-                .warmupTime(TimeValue.seconds(LONG_WARMUP_SECONDS));
-            for (final String b : slow) {
-                late.include(Pattern.quote(PACKAGE + b) + "$");
-            }
-            results.addAll(new Runner(late.build()).run());
-        }
+        results.addAll(new Runner(main.build()).run());
         final List<JmhReport.Row> rows = rows(results);
-        final JmhReport.Machine machine = machine(loadStart, start, settings, slow);
+        final JmhReport.Machine machine = machine(loadStart, start, settings);
         final List<String> notes = Files.readAllLines(diagnostics, StandardCharsets.UTF_8);
         Files.delete(diagnostics);
         final String section = JmhReport.section(rows, machine, include, notes);
@@ -248,8 +219,7 @@ public final class RunJmh {
         }
     }
 
-    private static JmhReport.Machine machine(final String loadStart, final Instant start, final String settings,
-                                             final List<String> slow) {
+    private static JmhReport.Machine machine(final String loadStart, final Instant start, final String settings) {
         String cpu = "unknown CPU";
         String flags = "";
         try {
@@ -275,9 +245,7 @@ public final class RunJmh {
         return new JmhReport.Machine(Runtime.getRuntime().availableProcessors(), cpu, flags,
             System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
             loadStart, load1, loadAverage(), start + " (start, UTC)", settings,
-            slow.isEmpty() ? "" : String.join(", ", slow) + " had " + LONG_WARMUP_ITERATIONS + " warm-up iterations of "
-                + LONG_WARMUP_SECONDS + " s: BLAKE3's Vector API code (opt-in, -Dccbt.blake3.vector=true) runs about 50 times "
-                + "slower than scalar until C2 compiles it, which took about 20 s of hashing on this machine under load");
+            "");
     }
 
     private static double parseLoad1(final String load) {

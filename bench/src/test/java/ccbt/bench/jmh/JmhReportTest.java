@@ -70,9 +70,27 @@ class JmhReportTest {
     }
 
     @Test
+    void putsTheXetFiguresBesideMemoryCopyAndSha1() {
+        final List<JmhReport.Row> rows = List.of(
+            row("MemoryBench.copy", "", 8000, 1),
+            row("HashVerifyBench.sha1", "", 2000, 1),
+            row("Blake3Bench.ccbtVector", "size=65536", 1000, 1),
+            row("ChunkIndexBench.insert", "", Double.NaN, 1));
+        final String section = JmhReport.section(rows, BUSY, "", List.of());
+        assertThat(section)
+            .contains("| memory copy, 64 MiB direct buffers (the physical limit) | 8,000 MB/s | 1.00× | 4.00× |")
+            .contains("| BLAKE3 keyed, vector path, 64 KiB | 1,000 MB/s | 0.13× | 0.50× |")
+            .contains("| dedup index inserts (ops/s) | 100 ops/s |  |  |")
+            .doesNotContain("BLAKE3 keyed, scalar path");
+        assertThat(JmhReport.section(List.of(row("BencodeBench.decodeTorrent", "", 500, 1)), BUSY, "", List.of()))
+            .as("no Xet rows, no summary").doesNotContain("beside the machine's limits");
+    }
+
+    @Test
     void readsTheJvmFlagsOfTheParentPom() throws Exception {
         final List<String> flags = RunJmh.jvmFlags(RunJmh.findRoot());
-        assertThat(flags).contains("-Dchronicle.analytics.disable=true", "--add-opens=java.base/java.nio=ALL-UNNAMED");
+        assertThat(flags).contains("-Dchronicle.analytics.disable=true", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-modules=jdk.incubator.vector");
     }
 
     /** One real benchmark, in-process and short: its score and byte rate reach the report rows. */
@@ -81,6 +99,7 @@ class JmhReportTest {
     void runsABenchmarkAndReportsItsByteRate() throws Exception {
         final Collection<RunResult> results = new Runner(new OptionsBuilder()
             .include("ccbt\\.bench\\.jmh\\.Blake3Bench\\.bouncyCastle$")
+            .param("size", "65536")
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
@@ -93,6 +112,7 @@ class JmhReportTest {
         assertThat(r.score()).isPositive();
         assertThat(r.unit()).isEqualTo("ops/s");
         // every op hashes one 64 KiB chunk, so the byte rate is the op rate times 65 536
-        assertThat(r.bytesPerSecond() / r.score()).isCloseTo(Blake3Bench.CHUNK, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(r.params()).isEqualTo("size=65536");
+        assertThat(r.bytesPerSecond() / r.score()).isCloseTo(65536.0, org.assertj.core.data.Offset.offset(1.0));
     }
 }

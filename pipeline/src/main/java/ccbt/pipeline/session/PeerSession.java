@@ -355,7 +355,8 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             listenAddress = new InetSocketAddress(remote.getAddress(), hs.port());
         }
         final Integer xetId = hs.extensions().get(ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME);
-        if (xetId != null && xet == null && torrent.xetEnabled()) {
+        // BEP 10: an id of 0 says the peer does not speak that extension.
+        if (xetId != null && xetId > 0 && xet == null && torrent.xetEnabled()) {
             xet = new XetPeer(torrent, this, connection, xetId, torrent.xetFetch);
             if (torrent.xetFetch != null) {
                 torrent.xetFetch.peerReady(xet);

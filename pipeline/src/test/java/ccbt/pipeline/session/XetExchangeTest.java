@@ -55,7 +55,11 @@ class XetExchangeTest {
     }
 
     static Metainfo xetTorrent(final Path content, final int pieceSize) throws Exception {
-        return new TorrentCreator(content).pieceSize(pieceSize).fileExtras(file -> {
+        return xetTorrent(content, pieceSize, false);
+    }
+
+    static Metainfo xetTorrent(final Path content, final int pieceSize, final boolean padFiles) throws Exception {
+        return new TorrentCreator(content).pieceSize(pieceSize).padFiles(padFiles).fileExtras(file -> {
             try {
                 return Map.of(Metainfo.XET_HASH_KEY, ccbt.core.bencode.BString.of(listOf(file).fileHash().bytes()));
             } catch (final Exception e) {
@@ -79,6 +83,28 @@ class XetExchangeTest {
                 throw new AssertionError("timed out waiting until " + what);
             }
             Thread.sleep(20);
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void chunksSpanningManySmallPiecesAndPadFilesFillEveryPiece() throws Exception {
+        final Path content = tmp.resolve("seed");
+        SampleDataset.write(content, SampleDataset.standardLayout("p", 2_500_000, 2), 8);
+        final Metainfo meta = xetTorrent(content.resolve("p"), 16 * 1024, true);
+        assertThat(meta.files()).anyMatch(f -> f.padFile());
+        final long real = meta.files().stream().filter(f -> !f.padFile()).mapToLong(f -> f.length()).sum();
+        try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
+            final Engine seeder = swarm.engine("127.0.0.1");
+            final TorrentSession seed = seeder.add(meta, content, null);
+            await(seed::xetListsComplete, "the seeder chunked its files");
+            final Engine leecher = swarm.engine("127.0.0.1");
+            final TorrentSession download = leecher.add(meta, tmp.resolve("out"), null);
+            download.addPeers(List.of(Swarm.addressOf(seeder)));
+            download.completion().get(60, TimeUnit.SECONDS);
+            assertThat(SampleDataset.sha256Tree(tmp.resolve("out/p"))).isEqualTo(SampleDataset.sha256Tree(content.resolve("p")));
+            assertThat(leecher.metrics().counter("ccbt_xet_fetched_bytes_total", "").get()).isEqualTo(real);
+            assertThat(leecher.metrics().counter("ccbt_pieces_verified_total", "").get()).isEqualTo(meta.pieceCount());
         }
     }
 

@@ -9,15 +9,22 @@ import java.util.Arrays;
 /**
  * BLAKE3 (hash and keyed-hash modes, 32-byte output) in plain Java, written from the BLAKE3 specification
  * (github.com/BLAKE3-team/BLAKE3-specs): 1 KiB chunks of 64-byte blocks, a 7-round compression function,
- * and a binary tree of chaining values merged on a stack as chunks complete.
+ * and a binary tree of chaining values.
  *
- * <p>Incremental and reusable ({@link #finish} resets); no allocation after construction. Whole chunks and
- * blocks are compressed straight from the caller's array; only a partial block is buffered. Where the JVM
- * offers the Vector API, runs of 8 or 16 whole chunks (one per vector lane) are compressed together ({@link #vectorized()}). Not
- * thread-safe.
+ * <p>Runs of whole chunks are hashed as complete subtrees straight from the caller's array (up to
+ * {@value #MAX_SUBTREE_CHUNKS} chunks, aligned on the chunk counter), and only the two halves of each
+ * subtree go on the stack of pending subtrees, which is merged lazily: a chaining value is never merged
+ * until more input proves it is not the root. Where the Vector API is usable ({@link #vectorized()}), the
+ * chunks and the parent nodes of a subtree are compressed one per vector lane ({@link Blake3Simd}); else one
+ * at a time, with the same results.
+ *
+ * <p>Incremental and reusable ({@link #finish} resets); no allocation after construction. Only a partial
+ * block of a partial chunk is buffered. Not thread-safe.
  */
 public final class Blake3 {
     public static final int OUT_LEN = 32;
+    /** The system property that forces the implementation: {@code true} (vector) or {@code false} (scalar). */
+    public static final String VECTOR_PROPERTY = "ccbt.blake3.vector";
     /** The BLAKE3 IV (the SHA-256 IV). */
     private static final int[] IV = {
         0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19,
@@ -29,10 +36,13 @@ public final class Blake3 {
     private static final int KEYED_HASH = 16;
     private static final int BLOCK_LEN = 64;
     private static final int CHUNK_LEN = 1024;
-    /** Enough for 2^54 chunks, the most a 64-bit byte count allows. */
-    private static final int MAX_DEPTH = 54;
+    /** Chunks hashed as one subtree at most: bounds the chaining values held while the subtree is reduced. */
+    static final int MAX_SUBTREE_CHUNKS = 256;
+    /** Enough for 2^54 chunks (the most a 64-bit byte count allows), plus the one unmerged entry. */
+    private static final int MAX_DEPTH = 55;
 
     private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final System.Logger LOG = System.getLogger(Blake3.class.getName());
 
     private final int[] key = new int[8];
     private final int baseFlags;
@@ -41,55 +51,54 @@ public final class Blake3 {
     private final byte[] block = new byte[BLOCK_LEN];
     private int blockLen;
     private int blocksCompressed;
+    /** Counter of the current chunk: the number of chunks before it. */
     private long chunkCounter;
-    /** Chaining values of completed left subtrees, 8 words each. */
+    /** Chaining values of subtrees to the left of the current chunk, 8 words each, largest first. */
     private final int[] stack = new int[8 * MAX_DEPTH];
     private int stackLen;
     private final int[] out = new int[8];
+    /** A parent merged on the stack (not {@link #out}: that may hold the chaining value being pushed). */
+    private final int[] merged = new int[8];
     /** The 16 message words of the block being compressed. */
     private final int[] msg = new int[16];
-    private final byte[] scratch = new byte[16384];
-    /** Eight-chunk vector path, or null where the Vector API is absent. */
+    /** Chaining values of the subtree being hashed, reduced level by level in place. */
+    private final int[] subtree = new int[8 * MAX_SUBTREE_CHUNKS];
+    /** Direct buffers are copied through here: one Xet chunk's mean size. */
+    private final byte[] scratch = new byte[64 * 1024];
+    /** Lane-parallel compressions, or null on the scalar path. */
     private final Blake3Simd simd;
-    private final int[] cvs;
-    /**
-     * The chaining value of a full chunk hashed by the vector path as the last of the input so far: pushed
-     * if more input comes, else the last chunk's output in {@link #finish}.
-     */
-    private final int[] pendingCv = new int[8];
-    private boolean pending;
 
     private Blake3(int[] keyWords, int flags, boolean vectorized) {
         System.arraycopy(keyWords, 0, key, 0, 8);
         this.baseFlags = flags;
         this.simd = vectorized ? Blake3Simd.create() : null;
-        this.cvs = simd == null ? null : new int[8 * simd.lanes()];
         reset();
     }
 
     /**
-     * True if hashers use the vector path: enabled with {@code -Dccbt.blake3.vector=true}, and the JVM has
-     * {@code jdk.incubator.vector} (started with {@code --add-modules jdk.incubator.vector}) and vectors of at
-     * least 256 bits. Otherwise hashing is scalar, with the same results. Opt-in because the vector code
-     * runs very slowly until C2 has compiled it (seconds): it pays in a long-running process (about 3 times
-     * the scalar speed once warm), not in a short one (a 200 MiB file took several times longer).
+     * True if new hashers use the vector path. Decided once per JVM: {@code -Dccbt.blake3.vector=true} or
+     * {@code false} forces it; by default it is used when the JVM has {@code jdk.incubator.vector} (started with
+     * {@code --add-modules jdk.incubator.vector}, as {@code bin/ccbt} and the tests do) and the CPU's preferred
+     * integer vectors have at least 256 bits (8 lanes; with 128 the scalar code is as fast). The choice is
+     * logged once. Both paths give the same hashes.
      */
     public static boolean vectorized() {
-        return SimdSupport.AVAILABLE;
+        return Choice.VECTOR;
     }
 
     /** A hasher in plain hash mode. */
     public static Blake3 newHasher() {
-        return newHasher(SimdSupport.AVAILABLE);
+        return newHasher(Choice.VECTOR);
     }
 
     /** A hasher in keyed-hash mode with this 32-byte key. */
     public static Blake3 newKeyedHasher(byte[] key) {
-        return newKeyedHasher(key, SimdSupport.AVAILABLE);
+        return newKeyedHasher(key, Choice.VECTOR);
     }
 
+    /** A hasher on the vector path if asked and the Vector API is usable at all, else scalar. */
     static Blake3 newHasher(boolean vectorized) {
-        return new Blake3(IV, 0, vectorized && SimdSupport.AVAILABLE);
+        return new Blake3(IV, 0, vectorized && Choice.USABLE);
     }
 
     static Blake3 newKeyedHasher(byte[] key, boolean vectorized) {
@@ -100,23 +109,59 @@ public final class Blake3 {
         for (int i = 0; i < 8; i++) {
             words[i] = (int) LE_INT.get(key, 4 * i);
         }
-        return new Blake3(words, KEYED_HASH, vectorized && SimdSupport.AVAILABLE);
+        return new Blake3(words, KEYED_HASH, vectorized && Choice.USABLE);
     }
 
-    /** Decides once whether the vector class may be loaded at all. */
-    private static final class SimdSupport {
-        static final boolean AVAILABLE = check();
+    /** True if this hasher compresses on the vector path. */
+    boolean isVectorized() {
+        return simd != null;
+    }
 
-        private static boolean check() {
-            if (!Boolean.getBoolean("ccbt.blake3.vector")
-                    || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-                return false;
+    /** Decides once whether the vector class may be loaded at all, and whether hashers use it by default. */
+    private static final class Choice {
+        /** Bits of the preferred integer vector, or 0 if the Vector API is absent. */
+        static final int BITS = vectorBits();
+        static final boolean USABLE = BITS > 0;
+        static final boolean VECTOR = decide();
+
+        private static int vectorBits() {
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return 0;
             }
             try {
-                return Blake3Simd.usable();
+                return Blake3Simd.vectorBits();
             } catch (LinkageError e) {
+                return 0;
+            }
+        }
+
+        private static boolean decide() {
+            final String forced = System.getProperty(VECTOR_PROPERTY, "").trim();
+            final String lanes = BITS + "-bit vectors, " + BITS / 32 + " lanes";
+            if (forced.equalsIgnoreCase("false")) {
+                LOG.log(System.Logger.Level.INFO, "BLAKE3: scalar (-D" + VECTOR_PROPERTY + "=false)");
                 return false;
             }
+            if (!USABLE) {
+                LOG.log(forced.equalsIgnoreCase("true") ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                        "BLAKE3: scalar (no jdk.incubator.vector in this JVM: start it with"
+                        + " --add-modules jdk.incubator.vector for the vector path, about 4 times faster)");
+                return false;
+            }
+            if (forced.equalsIgnoreCase("true")) {
+                LOG.log(System.Logger.Level.INFO, "BLAKE3: vector (" + lanes + ", -D" + VECTOR_PROPERTY + "=true)");
+                return true;
+            }
+            if (!forced.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "BLAKE3: ignoring -D" + VECTOR_PROPERTY + "=" + forced
+                        + " (expected true or false)");
+            }
+            if (BITS < 256) {
+                LOG.log(System.Logger.Level.INFO, "BLAKE3: scalar (auto; only " + lanes + " on this CPU)");
+                return false;
+            }
+            LOG.log(System.Logger.Level.INFO, "BLAKE3: vector (auto; " + lanes + ")");
+            return true;
         }
     }
 
@@ -127,7 +172,6 @@ public final class Blake3 {
         blocksCompressed = 0;
         chunkCounter = 0;
         stackLen = 0;
-        pending = false;
     }
 
     /** Hashes {@code data[offset, offset + length)}. */
@@ -136,73 +180,116 @@ public final class Blake3 {
             throw new IndexOutOfBoundsException("range " + offset + "+" + length + " of " + data.length);
         }
         while (length > 0) {
-            if (pending) {
-                pending = false;
-                System.arraycopy(pendingCv, 0, out, 0, 8);
-                pushChunk();
-            }
-            if (blocksCompressed * BLOCK_LEN + blockLen == CHUNK_LEN) {
-                // The chunk is full and more input follows: it is not the root, so finish it.
+            final int chunkBytes = blocksCompressed * BLOCK_LEN + blockLen;
+            if (chunkBytes == CHUNK_LEN) {
+                // The chunk is full and more input follows: it is not the last chunk, so finish it.
                 compress(cv, block, 0, chunkCounter, BLOCK_LEN, baseFlags | CHUNK_END | startFlag(), out);
-                pushChunk();
-            }
-            if (simd != null && blockLen == 0 && blocksCompressed == 0 && length >= cvs.length / 8 * CHUNK_LEN) {
-                // One whole chunk per vector lane. If they end the input so far, the last one is held back:
-                // it is not the root (the others come before it), but it must stay the current chunk.
-                final int lanes = cvs.length / 8;
-                simd.hashChunks(key, baseFlags, data, offset, chunkCounter, cvs);
-                final boolean more = length > lanes * CHUNK_LEN;
-                for (int l = 0; l < (more ? lanes : lanes - 1); l++) {
-                    System.arraycopy(cvs, 8 * l, out, 0, 8);
-                    pushChunk();
+                pushCv(out, 0, chunkCounter);
+                chunkCounter++;
+                resetChunk();
+            } else if (chunkBytes > 0) {
+                final int take = Math.min(CHUNK_LEN - chunkBytes, length);
+                absorb(data, offset, take);
+                offset += take;
+                length -= take;
+            } else if (length > CHUNK_LEN) {
+                // Whole chunks with more input after the first: the largest complete subtree that fits and is
+                // aligned on the chunk counter (a subtree of 2^k chunks starts at a multiple of 2^k).
+                int chunks = Integer.highestOneBit(Math.min(length / CHUNK_LEN, MAX_SUBTREE_CHUNKS));
+                while ((chunkCounter & (chunks - 1)) != 0) {
+                    chunks >>>= 1;
                 }
-                if (!more) {
-                    System.arraycopy(cvs, 8 * (lanes - 1), pendingCv, 0, 8);
-                    pending = true;
+                if (chunks == 1) {
+                    hashChunk(data, offset, chunkCounter, out);
+                    pushCv(out, 0, chunkCounter);
+                } else {
+                    // Its two halves, not its root: if the input ends here, they make the root in finish().
+                    hashSubtree(data, offset, chunks);
+                    pushCv(subtree, 0, chunkCounter);
+                    pushCv(subtree, 8, chunkCounter + chunks / 2);
                 }
-                offset += lanes * CHUNK_LEN;
-                length -= lanes * CHUNK_LEN;
-                continue;
+                chunkCounter += chunks;
+                offset += chunks * CHUNK_LEN;
+                length -= chunks * CHUNK_LEN;
+            } else {
+                // At most one chunk left: it starts the current chunk, so the stack is not the root: merge it.
+                absorb(data, offset, length);
+                mergeStack(chunkCounter);
+                offset += length;
+                length = 0;
             }
-            if (blockLen == 0 && blocksCompressed == 0 && length > CHUNK_LEN) {
-                // A whole chunk with more input after it, straight from the caller's array.
-                compress(key, data, offset, chunkCounter, BLOCK_LEN, baseFlags | CHUNK_START, cv);
-                for (int b = 1; b < 15; b++) {
-                    compress(cv, data, offset + b * BLOCK_LEN, chunkCounter, BLOCK_LEN, baseFlags, cv);
-                }
-                compress(cv, data, offset + 15 * BLOCK_LEN, chunkCounter, BLOCK_LEN, baseFlags | CHUNK_END, out);
-                pushChunk();
-                offset += CHUNK_LEN;
-                length -= CHUNK_LEN;
-                continue;
+        }
+    }
+
+    /** Adds {@code data[at, at + length)} to the current chunk, which has room for it. */
+    private void absorb(final byte[] data, int at, int length) {
+        while (length > 0) {
+            if (blockLen == BLOCK_LEN) {
+                // More bytes of this chunk follow the buffered block: it is not the chunk's last.
+                compress(cv, block, 0, chunkCounter, BLOCK_LEN, baseFlags | startFlag(), cv);
+                blocksCompressed++;
+                blockLen = 0;
             }
-            final int take = Math.min(CHUNK_LEN - blocksCompressed * BLOCK_LEN - blockLen, length);
-            int at = offset;
-            int left = take;
-            while (left > 0) {
-                if (blockLen == BLOCK_LEN) {
-                    // More bytes of this chunk follow the buffered block: it is not the chunk's last.
-                    compress(cv, block, 0, chunkCounter, BLOCK_LEN, baseFlags | startFlag(), cv);
+            if (blockLen == 0) {
+                while (length > BLOCK_LEN) {
+                    compress(cv, data, at, chunkCounter, BLOCK_LEN, baseFlags | startFlag(), cv);
                     blocksCompressed++;
-                    blockLen = 0;
+                    at += BLOCK_LEN;
+                    length -= BLOCK_LEN;
                 }
-                if (blockLen == 0) {
-                    while (left > BLOCK_LEN) {
-                        compress(cv, data, at, chunkCounter, BLOCK_LEN, baseFlags | startFlag(), cv);
-                        blocksCompressed++;
-                        at += BLOCK_LEN;
-                        left -= BLOCK_LEN;
-                    }
-                }
-                // Buffer up to one block: whether it ends the chunk is known only when more input comes.
-                final int n = Math.min(BLOCK_LEN - blockLen, left);
-                System.arraycopy(data, at, block, blockLen, n);
-                blockLen += n;
-                at += n;
-                left -= n;
             }
-            offset += take;
-            length -= take;
+            // Buffer up to one block: whether it ends the chunk is known only when more input comes.
+            final int n = Math.min(BLOCK_LEN - blockLen, length);
+            System.arraycopy(data, at, block, blockLen, n);
+            blockLen += n;
+            at += n;
+            length -= n;
+        }
+    }
+
+    /** The chaining value of the whole, non-final chunk {@code data[offset, +1024)} with this counter. */
+    private void hashChunk(final byte[] data, final int offset, final long counter, final int[] result) {
+        compress(key, data, offset, counter, BLOCK_LEN, baseFlags | CHUNK_START, result);
+        for (int b = 1; b < 15; b++) {
+            compress(result, data, offset + b * BLOCK_LEN, counter, BLOCK_LEN, baseFlags, result);
+        }
+        compress(result, data, offset + 15 * BLOCK_LEN, counter, BLOCK_LEN, baseFlags | CHUNK_END, result);
+    }
+
+    /**
+     * Hashes the {@code chunks} (a power of two, at least 2) whole chunks at {@code data[offset...]}, starting
+     * at {@link #chunkCounter}, and leaves the chaining values of the subtree's two halves in
+     * {@code subtree[0, 16)}.
+     */
+    private void hashSubtree(final byte[] data, final int offset, final int chunks) {
+        final int[] cvs = subtree;
+        if (simd != null) {
+            final int lanes = simd.lanes();
+            for (int c = 0; c < chunks; c += lanes) {
+                simd.hashChunks(key, baseFlags, data, offset + c * CHUNK_LEN, chunkCounter + c,
+                        Math.min(lanes, chunks - c), cvs, 8 * c);
+            }
+        } else {
+            for (int c = 0; c < chunks; c++) {
+                hashChunk(data, offset + c * CHUNK_LEN, chunkCounter + c, out);
+                System.arraycopy(out, 0, cvs, 8 * c, 8);
+            }
+        }
+        // Each level's parents overwrite the front of the level below (parent p reads 16p..16p+16, writes 8p..).
+        for (int n = chunks; n > 2; n >>>= 1) {
+            final int parents = n >>> 1;
+            if (simd != null && parents >= 2) {
+                final int lanes = simd.lanes();
+                for (int p = 0; p < parents; p += lanes) {
+                    simd.hashParents(key, baseFlags, cvs, 16 * p, Math.min(lanes, parents - p), cvs, 8 * p);
+                }
+            } else {
+                for (int p = 0; p < parents; p++) {
+                    System.arraycopy(cvs, 16 * p, msg, 0, 16);
+                    compressWords(key, msg, 0L, BLOCK_LEN, baseFlags | PARENT, out);
+                    System.arraycopy(out, 0, cvs, 8 * p, 8);
+                }
+            }
         }
     }
 
@@ -234,20 +321,22 @@ public final class Blake3 {
         if (offset < 0 || offset > dst.length - OUT_LEN) {
             throw new IndexOutOfBoundsException("32-byte output at " + offset + " of " + dst.length);
         }
-        // The last chunk's last block, zero-padded; then up the stack of left subtrees to the root.
-        Arrays.fill(block, blockLen, BLOCK_LEN, (byte) 0);
-        final int lastFlags = baseFlags | CHUNK_END | startFlag();
-        if (pending) {
-            // The last chunk came through the vector path; chunks before it are on the stack.
-            System.arraycopy(pendingCv, 0, out, 0, 8);
-            for (int i = stackLen - 1; i >= 0; i--) {
-                parent(8 * i, i == 0 ? ROOT : 0);
-            }
-        } else if (stackLen == 0) {
-            compress(cv, block, 0, chunkCounter, blockLen, lastFlags | ROOT, out);
+        final int chunkBytes = blocksCompressed * BLOCK_LEN + blockLen;
+        if (stackLen == 0) {
+            // One chunk (maybe empty): it is the root.
+            lastBlockOfChunk(ROOT);
         } else {
-            compress(cv, block, 0, chunkCounter, blockLen, lastFlags, out);
-            for (int i = stackLen - 1; i >= 0; i--) {
+            int left;
+            if (chunkBytes > 0) {
+                // The stack was merged when this chunk started: fold the chunk into it, right to left.
+                lastBlockOfChunk(0);
+                left = stackLen - 1;
+            } else {
+                // The input ended with a subtree: its two halves are the top of the stack.
+                System.arraycopy(stack, 8 * (stackLen - 1), out, 0, 8);
+                left = stackLen - 2;
+            }
+            for (int i = left; i >= 0; i--) {
                 parent(8 * i, i == 0 ? ROOT : 0);
             }
         }
@@ -264,23 +353,44 @@ public final class Blake3 {
         return result;
     }
 
+    /** {@code out} = the current chunk's chaining value: its last block, zero-padded, with these extra flags. */
+    private void lastBlockOfChunk(int extraFlags) {
+        Arrays.fill(block, blockLen, BLOCK_LEN, (byte) 0);
+        compress(cv, block, 0, chunkCounter, blockLen, baseFlags | CHUNK_END | startFlag() | extraFlags, out);
+    }
+
     private int startFlag() {
         return blocksCompressed == 0 ? CHUNK_START : 0;
     }
 
-    /** Pushes the finished chunk's chaining value (in {@code out}), merging completed subtrees. */
-    private void pushChunk() {
-        long totalChunks = ++chunkCounter;
-        while ((totalChunks & 1) == 0) {
-            stackLen--;
-            parent(8 * stackLen, 0);
-            totalChunks >>>= 1;
-        }
-        System.arraycopy(out, 0, stack, 8 * stackLen, 8);
-        stackLen++;
+    private void resetChunk() {
         System.arraycopy(key, 0, cv, 0, 8);
         blocksCompressed = 0;
         blockLen = 0;
+    }
+
+    /**
+     * Pushes the chaining value {@code src[srcOff, +8)} of a subtree whose first chunk has counter
+     * {@code firstChunk}, after merging what that proves complete.
+     */
+    private void pushCv(int[] src, int srcOff, long firstChunk) {
+        mergeStack(firstChunk);
+        System.arraycopy(src, srcOff, stack, 8 * stackLen, 8);
+        stackLen++;
+    }
+
+    /**
+     * Merges the top of the stack until it holds one entry per one-bit of {@code totalChunks}: the complete
+     * subtrees left of chunk {@code totalChunks}. Called only once more input is known to follow.
+     */
+    private void mergeStack(long totalChunks) {
+        final int target = Long.bitCount(totalChunks);
+        while (stackLen > target) {
+            System.arraycopy(stack, 8 * (stackLen - 2), msg, 0, 16);
+            compressWords(key, msg, 0L, BLOCK_LEN, baseFlags | PARENT, merged);
+            stackLen--;
+            System.arraycopy(merged, 0, stack, 8 * (stackLen - 1), 8);
+        }
     }
 
     /** {@code out} = parent of the left child at {@code stack[leftOff, +8)} and the right child in {@code out}. */

@@ -34,12 +34,40 @@ class Blake3Test {
     }
 
     @Test
-    void testsRunWithTheVectorPath() {
-        // The module's surefire configuration adds jdk.incubator.vector, so the eight-lane path is tested.
+    void theDefaultPathFollowsTheModuleTheCpuAndTheProperty() {
+        // The parent pom's ccbt.jvm.flags load jdk.incubator.vector; the module's second surefire run forces
+        // the scalar path with -Dccbt.blake3.vector=false.
         assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector")).isPresent();
-        Assumptions.assumeTrue(jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256,
-                "no 256-bit vectors on this CPU");
-        assertThat(Blake3.vectorized()).isTrue();
+        final String forced = System.getProperty(Blake3.VECTOR_PROPERTY, "");
+        if (forced.equals("false")) {
+            assertThat(Blake3.vectorized()).isFalse();
+            assertThat(Blake3.newHasher().isVectorized()).isFalse();
+        } else {
+            Assumptions.assumeTrue(jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256,
+                    "no 256-bit vectors on this CPU");
+            assertThat(Blake3.vectorized()).isTrue();
+            assertThat(Blake3.newHasher().isVectorized()).isTrue();
+        }
+    }
+
+    @Test
+    void theVectorPathMatchesTheOfficialVectorsWhateverTheDefault() {
+        // Asked for explicitly, the vector path runs even where the default is scalar (forced or narrow CPU).
+        final Blake3 plain = Blake3.newHasher(true);
+        final Blake3 keyed = Blake3.newKeyedHasher(Blake3Vectors.KEY, true);
+        assertThat(plain.isVectorized()).isTrue();
+        assertThat(keyed.isVectorized()).isTrue();
+        for (final Blake3Vectors.Case c : Blake3Vectors.cases()) {
+            final byte[] in = c.input();
+            plain.update(in, 0, in.length);
+            assertThat(plain.finish()).as("vector hash of %d bytes", c.length()).isEqualTo(c.hash());
+            // The same input in two calls split off the chunk grid: subtrees, then a partial chunk, then more.
+            final int half = c.length() / 2 + 1;
+            keyed.update(in, 0, Math.min(half, in.length));
+            keyed.update(in, Math.min(half, in.length), in.length - Math.min(half, in.length));
+            assertThat(keyed.finish()).as("vector keyed_hash of %d bytes in two parts", c.length())
+                    .isEqualTo(c.keyedHash());
+        }
     }
 
     @Test
@@ -99,14 +127,16 @@ class Blake3Test {
 
     @Test
     void inputsEndingOnAWholeRunOfVectorLanesAgreeWithBouncyCastle() {
-        // The vector path holds back the last chunk of a run that ends the input: exercise exact multiples
-        // of 8 and 16 chunks, fed at once and in runs, and followed by more input.
+        // An input ending exactly on a subtree leaves its two halves on the stack and no current chunk:
+        // exercise exact multiples of 8 and 16 chunks (full vector lanes), of the largest subtree, and
+        // partial lanes (odd chunk counts), fed at once and in runs, and followed by more input.
         final Random random = new Random(3);
-        for (final int length : new int[] {8192, 16384, 16385, 24576, 32768, 65536, 65536 + 1024, 3 * 16384}) {
+        for (final int length : new int[] {2048, 3072, 5120, 8192, 16384, 16385, 24576, 32768, 65536, 65536 + 1024, 3 * 16384,
+                256 * 1024, 256 * 1024 + 1, 768 * 1024}) {
             final byte[] data = new byte[length];
             random.nextBytes(data);
             final byte[] expected = bouncyCastle(Blake3Vectors.KEY, data);
-            for (final int piece : new int[] {length, 8192, 16384, 1024, 1000}) {
+            for (final int piece : new int[] {length, 8192, 16384, 1024, 1000, 3000}) {
                 final Blake3 hasher = Blake3.newKeyedHasher(Blake3Vectors.KEY, true);
                 for (int pos = 0; pos < length; pos += piece) {
                     hasher.update(data, pos, Math.min(piece, length - pos));
