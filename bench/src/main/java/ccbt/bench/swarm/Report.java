@@ -283,11 +283,17 @@ final class Report {
             md.append('\n');
         }
         md.append("### Machine\n\n| cores | CPU | memory | JDK | OS | ").append(referenceName)
-            .append(" | load average at start (1 / 5 / 15 min) | transport |\n|---|---|---|---|---|---|---|---|\n");
-        md.append(String.format("| %s | %s | %s GiB | %s | %s | %s | %s | %s |%n%n", machine.get("cores"),
+            .append(" | load average at start / end (1, 5, 15 min) | transport |\n|---|---|---|---|---|---|---|---|\n");
+        md.append(String.format("| %s | %s | %s GiB | %s | %s | %s | %s / %s | %s |%n%n", machine.get("cores"),
             machine.get("cpu"), machine.get("memory_gib"), machine.get("jdk"), machine.get("os"),
-            machine.getOrDefault(referenceName, "–"), machine.getOrDefault("load_average", "–"),
-            machine.get("transport")));
+            machine.getOrDefault(referenceName, "–"), machine.getOrDefault("load_average_start", "–"),
+            machine.getOrDefault("load_average_end", "–"), machine.get("transport")));
+        if (loaded()) {
+            md.append("**The machine was shared and busy** (a 1-minute load average above its ")
+                .append(machine.get("cores")).append(" cores at the start or the end of the run): both clients ran ")
+                .append("under the same contention, alternating, but absolute figures are lower and noisier than on ")
+                .append("an idle machine.\n\n");
+        }
         md.append("### Limits measured in this run\n\n| limit | MiB/s | how |\n|---|---:|---|\n");
         row(md, "SHA-1, one core", limits.sha1PerCore(), "`MessageDigest` over a 64 MiB direct buffer, best pass");
         row(md, "SHA-1 × " + limits.cores() + " cores", limits.sha1AllCores(), "the hash-verify ceiling");
@@ -319,6 +325,24 @@ final class Report {
             .append(": throughput over time per scenario, and the ratio bars](").append(chart(referenceName)).append(")\n");
         md.append(end(referenceName));
         return md.toString();
+    }
+
+    /** Whether the 1-minute load average at the start or end of the run exceeded the core count. */
+    private boolean loaded() {
+        final Object cores = machine.get("cores");
+        for (final String key : List.of("load_average_start", "load_average_end")) {
+            final Object v = machine.get(key);
+            if (v instanceof String text && cores instanceof Integer n) {
+                try {
+                    if (Double.parseDouble(text.split(" ")[0]) > n) {
+                        return true;
+                    }
+                } catch (final NumberFormatException e) {
+                    // "unknown": no claim either way
+                }
+            }
+        }
+        return false;
     }
 
     private void scenarioTable(final StringBuilder md, final String s) {

@@ -40,6 +40,7 @@ public final class SwarmBench {
     /** The relay transmission's peers need (it dials no loopback address), else null. */
     private final Relay relay;
     private Payload payload;
+    private String loadAtStart = "unknown";
 
     private SwarmBench(final SwarmOptions options, final Path projectRoot, final PrintStream console) throws IOException {
         this.options = options;
@@ -95,6 +96,7 @@ public final class SwarmBench {
 
     private Map<String, Object> run() throws IOException, InterruptedException {
         final long started = System.currentTimeMillis();
+        loadAtStart = loadAverage();
         console.println("bench swarm: measuring the machine's limits in " + work);
         final long diskBytes = Math.max(64L << 20, Math.min(options.size(), 1L << 30));
         final MachineLimits limits = MachineLimits.measure(work, options.quick() ? 64L << 20 : diskBytes, options.quick());
@@ -166,7 +168,8 @@ public final class SwarmBench {
         m.put("transport", "loopback TCP 127.0.0.1; ccbt --transport auto (io_uring, else epoll, else NIO); "
             + options.against() + " TCP, uTP off" + (relay != null ? "; every connection through the harness's relay"
             : "") + (tracker != null ? "; peers found through opentracker on 127.0.0.1" : ""));
-        m.put("load_average", loadAverage());
+        m.put("load_average_start", loadAtStart);
+        m.put("load_average_end", loadAverage());
         final List<String> notes = new ArrayList<>();
         for (final PeerClient c : List.of(subject, reference)) {
             if (!c.note().isEmpty() && !notes.contains(c.note())) {

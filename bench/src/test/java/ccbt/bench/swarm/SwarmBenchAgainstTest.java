@@ -62,7 +62,7 @@ class SwarmBenchAgainstTest {
         assertThat(md).contains("libtorrent section stays", "JMH figures stay here.",
             "## Swarm benchmark against " + against, "### download: ccbt leecher ← " + against + " seeder",
             "### upload: " + against + " leecher ← ccbt seeder", "| " + against + " (reference) | 1/1 |",
-            "How " + against + " was driven", "load average at start");
+            "How " + against + " was driven", "load average at start / end");
         // the new section goes after the libtorrent one, before the JMH section
         assertThat(md.indexOf("<!-- swarm-" + against + ":begin -->")).isGreaterThan(md.indexOf("<!-- swarm:end -->"))
             .isLessThan(md.indexOf("<!-- jmh:begin -->"));
