@@ -9,6 +9,15 @@ import picocli.CommandLine.Command;
     subcommands = {InfoCommand.class, CreateCommand.class, DownloadCommand.class, SeedCommand.class,
         RecheckCommand.class, DemoCommand.class, XetCommand.class})
 public final class Main implements Runnable {
+    static {
+        // Netty registers its buffer-allocation JFR events when it loads, which starts JFR's type system and
+        // the class-file API: about 140 classes and their compilation on every start, for events nobody records.
+        // An operator who wants them passes -Dio.netty.jfr.enabled=true.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -1,22 +1,33 @@
 package ccbt.app;
 
+import ccbt.core.metainfo.FileEntry;
+import ccbt.core.metainfo.Metainfo;
 import ccbt.pipeline.xet.XetStores;
 import ccbt.store.dedup.ChunkIndex;
 import ccbt.xet.XetChunkHasher;
 import ccbt.xet.XetFileReport;
+import ccbt.xet.hash.XetHash;
+import ccbt.xet.hash.XetMerkle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ccbt xet ...}: the Xet content-defined chunking of files. */
 @Command(name = "xet", description = "Xet content-defined chunks and hashes.",
-    subcommands = {XetCommand.Chunk.class, XetCommand.Hash.class, XetCommand.Status.class, XetCommand.Cleanup.class})
+    subcommands = {XetCommand.Chunk.class, XetCommand.Hash.class, XetCommand.Update.class, XetCommand.Status.class,
+        XetCommand.Stats.class, XetCommand.Cleanup.class})
 final class XetCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -63,6 +74,158 @@ final class XetCommand implements Runnable {
         }
     }
 
+    /**
+     * The next version of a dataset: a torrent of NEW_DIR with Xet file hashes that keeps what identifies the
+     * dataset in OLD (name, piece size, trackers, private flag, comment), and what changed, counted in chunks.
+     */
+    @Command(name = "update", description = "Make the next version of a dataset: a torrent of NEW_DIR with Xet file "
+        + "hashes, keeping OLD's name, piece size, trackers, private flag and comment, and print what changed per file "
+        + "(Xet chunks shared with the old data vs new).")
+    static final class Update implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "OLD.torrent", description = "The torrent of the previous version")
+        Path oldTorrent;
+
+        @Parameters(index = "1", paramLabel = "NEW_DIR", description = "The new version's data")
+        Path newDir;
+
+        @picocli.CommandLine.Option(names = {"-o", "--output"}, required = true, paramLabel = "NEW.torrent")
+        Path output;
+
+        @picocli.CommandLine.Option(names = "--old-data", paramLabel = "DIR",
+            description = "The previous version's data (default: NEW_DIR's sibling named as OLD's torrent name)")
+        Path oldData;
+
+        @picocli.CommandLine.Option(names = "--json", description = "Print the changes as one JSON object (notes go to standard error)")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            final Metainfo old;
+            try {
+                old = Metainfo.parse(Files.readAllBytes(oldTorrent));
+            } catch (final NoSuchFileException e) {
+                throw new IllegalArgumentException("no such torrent: " + oldTorrent);
+            } catch (final RuntimeException e) {
+                throw new IllegalArgumentException(oldTorrent + ": " + e.getMessage(), e);
+            }
+            final boolean oldMulti = old.info().containsKey("files");
+            if (!Files.exists(newDir)) {
+                throw new IllegalArgumentException("no such file or directory: " + newDir);
+            }
+            if (oldMulti != Files.isDirectory(newDir)) {
+                throw new IllegalArgumentException(oldTorrent + " is a " + (oldMulti ? "multi-file" : "single-file")
+                    + " torrent but " + newDir + " is " + (oldMulti ? "not a directory" : "a directory"));
+            }
+            final Path oldRoot = oldDataRoot(old);
+
+            final Path newRoot = newDir.toAbsolutePath().normalize();
+            final XetDiff.Version next = XetDiff.newVersion();
+            final TorrentBuild.Result r = new TorrentBuild(newDir).pieceSize(old.pieceLength()).tiers(old.announceTiers())
+                .privateFlag(old.isPrivate()).comment(old.comment()).name(old.name()).xet(true).output(output)
+                .xetChunks((file, chunks) -> {
+                    final String path = displayPath(old.name(), newRoot, file.toAbsolutePath().normalize());
+                    next.chunks().put(path, chunks);
+                    next.lengths().put(path, chunks.totalLength());
+                    next.fileHashes().put(path, XetMerkle.fileHash(chunks));
+                })
+                .write();
+            final PrintStream notes = json ? System.err : System.out;
+            notes.printf("%s  %s  %d pieces of %s  with Xet file hashes%n", r.file(), r.meta().infoHashV1().hex(),
+                r.meta().pieceCount(), Units.bytes(r.meta().pieceLength()));
+            if (!old.name().equals(newRoot.getFileName().toString())) {
+                notes.printf("named '%s' like %s: seed it from a directory of that name%n", old.name(), oldTorrent);
+            }
+
+            final XetDiff.Version prev = XetDiff.newVersion();
+            for (final FileEntry f : old.files()) {
+                if (!f.padFile()) {
+                    prev.lengths().put(f.relativePath(), f.length());
+                    prev.fileHashes().put(f.relativePath(), f.hasXetHash() ? XetHash.of(f.xetHash()) : null);
+                }
+            }
+            final boolean chunked = oldRoot != null;
+            if (chunked) {
+                chunkOldData(old, oldRoot, prev, notes);
+                notes.printf("changes from %s (old data in %s):%n", oldTorrent, oldRoot);
+            } else {
+                notes.printf("changes from %s by file hash only: old data not found at %s (give it with --old-data DIR);"
+                    + " only the torrent was written%n", oldTorrent, defaultOldData(old));
+            }
+            final XetDiff.Summary summary = XetDiff.compare(prev, next, chunked);
+            if (json) {
+                final Map<String, String> head = new LinkedHashMap<>();
+                head.put("torrent", r.file().toString());
+                head.put("infoHash", r.meta().infoHashV1().hex());
+                head.put("oldData", chunked ? oldRoot.toString() : null);
+                XetDiff.printJson(summary, head, System.out);
+            } else {
+                XetDiff.print(summary, System.out);
+            }
+            return 0;
+        }
+
+        /** The directory (or file) holding OLD's data, or null when the default place does not have it. */
+        private Path oldDataRoot(final Metainfo old) {
+            if (oldData != null) {
+                if (!Files.exists(oldData)) {
+                    throw new IllegalArgumentException("--old-data " + oldData + " does not exist");
+                }
+                return oldData.toAbsolutePath().normalize();
+            }
+            final Path guess = defaultOldData(old);
+            // NEW_DIR named like the old version is not the old data, however it is found
+            return Files.exists(guess) && !guess.equals(newDir.toAbsolutePath().normalize()) ? guess : null;
+        }
+
+        private Path defaultOldData(final Metainfo old) {
+            return newDir.toAbsolutePath().normalize().resolveSibling(old.name());
+        }
+
+        /**
+         * Chunks every file of OLD found under {@code root}; a file whose Xet hash in OLD differs from its data
+         * is compared as found, with a warning, and a missing one is left out of the comparison.
+         */
+        private void chunkOldData(final Metainfo old, final Path root, final XetDiff.Version prev, final PrintStream notes)
+            throws IOException {
+            final boolean multi = old.info().containsKey("files");
+            for (final FileEntry f : old.files()) {
+                if (f.padFile()) {
+                    continue;
+                }
+                Path file = root;
+                if (multi) {
+                    for (final String c : f.path().subList(1, f.path().size())) {
+                        file = file.resolve(c);
+                    }
+                }
+                if (!Files.isRegularFile(file)) {
+                    notes.printf("old data lacks %s (no file %s): not compared%n", f.relativePath(), file);
+                    continue;
+                }
+                final XetChunkHasher hasher = TorrentBuild.xetChunk(file, new AtomicLong());
+                final XetHash found = hasher.fileHash();
+                if (f.hasXetHash() && !found.equals(XetHash.of(f.xetHash()))) {
+                    notes.printf("old data of %s does not match %s (Xet hash %s, the torrent says %s): "
+                        + "compared as found%n", f.relativePath(), oldTorrent, found.hex(), XetHash.of(f.xetHash()).hex());
+                }
+                prev.chunks().put(f.relativePath(), hasher.chunks());
+                prev.fileHashes().put(f.relativePath(), found);
+            }
+        }
+
+        /** A file's path as torrents show it: {@code name/dir/file}, or {@code name} for a single file. */
+        private static String displayPath(final String name, final Path root, final Path file) {
+            if (file.equals(root)) {
+                return name;
+            }
+            final StringBuilder sb = new StringBuilder(name);
+            for (final Path c : root.relativize(file)) {
+                sb.append('/').append(c);
+            }
+            return sb.toString();
+        }
+    }
+
     /** Where the engine keeps the dedup index: the default state directory, or --state-dir. */
     static Path indexDir(final Path stateDir) {
         final Path state = stateDir != null ? stateDir
@@ -93,6 +256,69 @@ final class XetCommand implements Runnable {
                     s.chunks() == 0 ? 0.0 : (double) s.references() / s.chunks());
                 System.out.printf("stores:     %d files of torrents%n", XetStores.open(dir.resolve("stores.tsv")).size());
             }
+            return 0;
+        }
+    }
+
+    /** How much the dedup index saves: unique against referenced bytes. */
+    @Command(name = "stats", description = "Show what the chunk-dedup index saves: chunks, unique bytes (each chunk "
+        + "once), referenced bytes (each chunk once per reference), the dedup ratio, bytes saved, the index file's size "
+        + "and the stores.")
+    static final class Stats implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
+        Path stateDir;
+
+        @picocli.CommandLine.Option(names = "--json", description = "Print one JSON object, sizes in bytes")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            final Path dir = indexDir(stateDir);
+            final Path file = dir.resolve("chunks.cmap");
+            final boolean exists = Files.exists(file);
+            ChunkIndex.Stats s = new ChunkIndex.Stats(0, 0, 0, 0);
+            boolean recovered = false;
+            if (exists) {
+                try (ChunkIndex index = ChunkIndex.open(file, 1)) {
+                    s = index.stats();
+                    recovered = index.recovered();
+                }
+            }
+            final long fileBytes = exists ? Files.size(file) : 0;
+            final int stores = XetStores.open(dir.resolve("stores.tsv")).size();
+            final long saved = s.referencedBytes() - s.bytes();
+            final Double ratio = s.bytes() == 0 ? null : (double) s.referencedBytes() / s.bytes();
+            if (json) {
+                final StringBuilder sb = new StringBuilder("{\"index\":");
+                XetDiff.jsonString(sb, file.toString());
+                sb.append(",\"exists\":").append(exists)
+                    .append(",\"recovered\":").append(recovered)
+                    .append(",\"indexFileBytes\":").append(fileBytes)
+                    .append(",\"chunks\":").append(s.chunks())
+                    .append(",\"uniqueBytes\":").append(s.bytes())
+                    .append(",\"references\":").append(s.references())
+                    .append(",\"referencedBytes\":").append(s.referencedBytes())
+                    .append(",\"dedupRatio\":")
+                    .append(ratio == null ? "null" : String.format(Locale.ROOT, "%.4f", ratio))
+                    .append(",\"savedBytes\":").append(saved)
+                    .append(",\"stores\":").append(stores).append('}');
+                System.out.println(sb);
+                return 0;
+            }
+            if (!exists) {
+                System.out.println("no Xet index yet at " + file);
+                return 0;
+            }
+            System.out.printf("index:       %s, %s%s%n", file, Units.bytes(fileBytes),
+                recovered ? " (recovered after an unclean stop)" : "");
+            System.out.printf("chunks:      %d%n", s.chunks());
+            System.out.printf("unique:      %s (%d bytes, each chunk once)%n", Units.bytes(s.bytes()), s.bytes());
+            System.out.printf("referenced:  %s (%d bytes in %d references)%n", Units.bytes(s.referencedBytes()),
+                s.referencedBytes(), s.references());
+            System.out.printf("dedup ratio: %s%n",
+                ratio == null ? "n/a (no chunks)" : String.format(Locale.ROOT, "%.2f", ratio));
+            System.out.printf("saved:       %s (%d bytes)%n", Units.bytes(saved), saved);
+            System.out.printf("stores:      %d files of torrents%n", stores);
             return 0;
         }
     }

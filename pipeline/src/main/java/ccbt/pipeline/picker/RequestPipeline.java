@@ -18,7 +18,11 @@ import java.util.Arrays;
  * outstanding), over windows of at least 200 ms, smoothed; idle time while choked or uninterested does
  * not drag it down.
  *
- * <p><b>Snubbing.</b> A peer whose requests time out is snubbed: depth 1 until it delivers a block.
+ * <p><b>Snubbing.</b> A peer whose requests time out is snubbed: depth 1 until it delivers a block. For the
+ * choker a peer also counts as snubbed while requests are outstanding and no block has come for {@link
+ * #STALL_NANOS} (since the first request, or the last block): a peer that rejects whatever it is asked
+ * never lets a request time out. {@link
+ * #snubbed(long)} is the one rule; the depth only follows the time-outs.
  *
  * <p>Storage is two parallel arrays of at most maxDepth entries: peers serve in order, so a delivered
  * block is almost always at the head, time-outs are a prefix, and a linear search over ≤ 64 longs
@@ -29,6 +33,8 @@ public final class RequestPipeline {
     public static final int BLOCK_BYTES = 16 * 1024;
     private static final long RATE_WINDOW_NANOS = 200_000_000L;
     private static final double RATE_SMOOTHING = 0.25;
+    /** Requests outstanding this long with no block delivered make the peer snubbed. */
+    public static final long STALL_NANOS = 30_000_000_000L;
 
     private final int minDepth;
     private final int maxDepth;
@@ -45,6 +51,9 @@ public final class RequestPipeline {
     private int windowBlocks;
     private long lastEventNanos;
     private long srttNanos;
+    /** The last delivery, else the first request: where a stall is counted from. */
+    private long progressNanos;
+    private boolean progressKnown;
 
     /**
      * @param minDepth depth before the rate is known and the floor afterwards (16 is usual)
@@ -87,6 +96,10 @@ public final class RequestPipeline {
             return false;
         }
         tick(nowNanos);
+        if (!progressKnown) {
+            progressNanos = nowNanos;
+            progressKnown = true;
+        }
         keys[size] = key;
         sentAt[size] = nowNanos;
         size++;
@@ -107,6 +120,8 @@ public final class RequestPipeline {
         srttNanos = srttNanos == 0 ? Math.max(rtt, 1) : srttNanos + (rtt - srttNanos) / 8;
         removeAt(i);
         snubbed = false;
+        progressNanos = nowNanos;
+        progressKnown = true;
         windowBlocks++;
         if (busyNanos >= RATE_WINDOW_NANOS) {
             final double sample = windowBlocks * 1e9 / busyNanos;
@@ -210,9 +225,12 @@ public final class RequestPipeline {
         }
     }
 
-    /** Whether the peer let requests time out and has not delivered since. */
-    public boolean snubbed() {
-        return snubbed;
+    /**
+     * Whether the peer is snubbed at {@code nowNanos}: it let requests time out and has not delivered since,
+     * or requests have been outstanding for {@link #STALL_NANOS} without a block.
+     */
+    public boolean snubbed(final long nowNanos) {
+        return snubbed || size > 0 && nowNanos - progressNanos > STALL_NANOS;
     }
 
     /** The smoothed delivery rate in blocks per second (0 until measured). */

@@ -208,13 +208,74 @@ public final class Engine implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, session.meta.name() + ": download complete");
     }
 
-    /** Stops a torrent and removes it from the engine; its resume data is flushed. */
+    /**
+     * Stops a torrent and removes it from the engine; its resume data is flushed. Its chunk lists are deleted
+     * and its references in the dedup index released (see {@link #releaseXet}).
+     */
     public void remove(final TorrentSession session) {
+        stop(session);
+        releaseXet(session);
+    }
+
+    /** Stops a torrent and takes it out of the engine, leaving its Xet state for the next run. */
+    private void stop(final TorrentSession session) {
         torrents.remove(session.meta.infoHashV1());
         session.stop().join();
         session.awaitQuiet();
         saveResume(session, session.have.copy());
         session.store.close();
+    }
+
+    /**
+     * Drops a removed torrent's dedup-index references: one per distinct chunk of its stored lists (what it
+     * took when they were stored). A chunk other torrents still reference but whose recorded location is in
+     * the removed torrent's files is re-pointed to a live torrent that holds it, or dropped from the index
+     * when none does (its bytes may be deleted with the torrent). Then the stored lists are deleted.
+     */
+    private void releaseXet(final TorrentSession session) {
+        final ccbt.pipeline.xet.ChunkCatalog catalog = session.catalog;
+        if (catalog == null) {
+            return;
+        }
+        final ChunkIndex index = chunkIndex();
+        final java.util.Set<Integer> ours = new java.util.HashSet<>();
+        for (int f = 0; f < session.layout.fileCount(); f++) {
+            if (catalog.list(f) != null) {
+                ours.add(session.xetStoreId(f));
+            }
+        }
+        final long now = System.currentTimeMillis();
+        for (final ccbt.xet.hash.XetHash hash : catalog.hashes()) {
+            final byte[] key = hash.bytes();
+            final int left = index.release(key);
+            if (left == 0) {
+                continue;
+            }
+            final ccbt.store.dedup.ChunkLocation at = index.get(key);
+            if (at == null || !ours.contains(at.storeId())) {
+                continue;
+            }
+            for (int i = 0; i < left; i++) {
+                index.release(key); // the last release removes the entry
+            }
+            for (final TorrentSession other : torrents.values()) {
+                final ccbt.pipeline.xet.ChunkCatalog.Location there =
+                    other.catalog == null ? null : other.catalog.find(hash);
+                if (there != null) {
+                    index.addOrReference(key, other.xetStoreId(there.file()), there.offset(), there.length(), now);
+                    for (int i = 1; i < left; i++) {
+                        index.reference(key, now);
+                    }
+                    break;
+                }
+            }
+        }
+        catalog.delete();
+    }
+
+    /** Where the chunk lists of torrent {@code hash} are kept. */
+    Path xetListDir(final InfoHash hash) {
+        return config.stateDir().resolve("xet").resolve("lists").resolve(hash.hex());
     }
 
     /** The torrents now in the engine. */
@@ -226,7 +287,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         for (final TorrentSession t : torrents()) {
-            remove(t);
+            stop(t); // not remove(): the torrents come back with the next run, and so do their references
         }
         ring.close();
         network.close();

@@ -25,7 +25,6 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     private static final int MAX_PENDING_UPLOADS = 2048;
     /** Blocks read from disk per batch when serving a peer. */
     private static final int SERVE_BATCH = 32;
-    private static final long SNUB_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final int id = IDS.incrementAndGet();
     private final long connectedAtNanos = System.nanoTime();
@@ -49,7 +48,6 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     private boolean serving;
     private InetSocketAddress listenAddress;
 
-    private long lastBlockNanos = System.nanoTime();
     private long downloadedFromPeer;
     private long uploadedToPeer;
     private long rateMark;
@@ -57,6 +55,8 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     private double rateFromPeer;
     private double rateToPeer;
     private long lastSentNanos = System.nanoTime();
+    /** The peer's ut_xet side, once its extension handshake lists ut_xet (and ours does too). */
+    private XetPeer xet;
 
     PeerSession(final TorrentSession torrent, final PeerConnection connection) {
         this.torrent = torrent;
@@ -105,8 +105,7 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
 
     @Override
     public boolean snubbed() {
-        return pipeline.snubbed()
-            || amInterested && pipeline.outstanding() > 0 && System.nanoTime() - lastBlockNanos > SNUB_NANOS;
+        return pipeline.snubbed(System.nanoTime());
     }
 
     // ---------------------------------------------------------------- ChokeCandidate
@@ -140,7 +139,11 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             connection.sendBitfield(torrent.have.toBytes());
         }
         if (connection.remoteHandshake().supportsExtensions()) {
-            connection.sendExtensionHandshake(ExtensionHandshake.ours(torrent.engine.listenPort(), MAX_PENDING_UPLOADS));
+            ExtensionHandshake ours = ExtensionHandshake.ours(torrent.engine.listenPort(), MAX_PENDING_UPLOADS);
+            if (torrent.xetEnabled()) {
+                ours = ours.withExtension(ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME, XetPeer.OUR_ID);
+            }
+            connection.sendExtensionHandshake(ours);
         }
         connection.flush();
     }
@@ -306,7 +309,6 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             torrent.engine.metrics().counter("ccbt_unrequested_blocks_total", "Blocks nobody asked for").inc();
             return;
         }
-        lastBlockNanos = now;
         downloadedFromPeer += length;
         torrent.engine.downloadedBytes().add(length);
         torrent.blockArrived(this, piece, blockIndex, block);
@@ -348,11 +350,31 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
         if (hs.port() > 0 && remote != null) {
             listenAddress = new InetSocketAddress(remote.getAddress(), hs.port());
         }
+        final Integer xetId = hs.extensions().get(ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME);
+        // BEP 10: an id of 0 says the peer does not speak that extension.
+        if (xetId != null && xetId > 0 && xet == null && torrent.xetEnabled()) {
+            xet = new XetPeer(torrent, this, connection, xetId, torrent.xetFetch);
+            if (torrent.xetFetch != null) {
+                torrent.xetFetch.peerReady(xet);
+            }
+        }
+    }
+
+    /** The peer's ut_xet side, or null if either of us does not speak ut_xet. */
+    XetPeer xet() {
+        return xet;
     }
 
     @Override
     public void onExtended(final int extendedId, final ByteBuf payload) {
-        // No extension beyond the handshake is advertised yet, so a peer has no id to use.
+        if (extendedId == XetPeer.OUR_ID && torrent.xetEnabled()) {
+            if (xet == null) {
+                throw new PeerProtocolException("ut_xet message from a peer whose extension handshake did not list "
+                    + ccbt.xet.wire.XetWireDescriptor.EXTENSION_NAME + " with a nonzero id");
+            }
+            xet.onMessage(payload);
+        }
+        // Other ids: extensions we did not advertise; ignored.
     }
 
     @Override

@@ -13,6 +13,7 @@ import ccbt.pipeline.picker.PiecePicker;
 import ccbt.pipeline.ring.PieceOutcome;
 import ccbt.pipeline.ring.PieceTarget;
 import ccbt.pipeline.staging.StagingPool;
+import ccbt.pipeline.xet.ChunkCatalog;
 import ccbt.pipeline.xet.TorrentChunker;
 import ccbt.xet.hash.XetHash;
 import ccbt.store.FileLayout;
@@ -87,6 +88,10 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     /** Xet chunking of the download, or null; owned by the Xet-chunk stage until the download completes. */
     private final TorrentChunker chunker;
     private final XetHash[] xetFileHashes;
+    /** The torrent's chunk lists, served over ut_xet; null unless Xet is on for it (metadata or engine chunking). */
+    final ChunkCatalog catalog;
+    /** The Xet phase of the download, or null (no Xet metadata, or nothing missing). */
+    final XetFetch xetFetch;
     private ScheduledFuture<?> ticker;
     private int tickCount;
     private boolean resumeDirty;
@@ -132,8 +137,13 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         this.verifiedBytes = bytes;
         this.announcer = new TrackerAnnouncer(this, engine::trackers);
         this.xetFileHashes = new XetHash[layout.fileCount()];
-        this.chunker = (engine.config().xetChunking() || meta.hasXetHashes()) && !have.isComplete()
-            ? new TorrentChunker(layout, store, xetSink()) : null;
+        final boolean xet = engine.config().xetChunking() || meta.hasXetHashes();
+        if (xet) {
+            engine.chunkIndex(); // opened here, on the caller's thread: the first open is slow, never on the event loop
+        }
+        this.catalog = xet ? ChunkCatalog.open(engine.xetListDir(infoHash), layout, expectedXetHashes(meta)) : null;
+        this.chunker = xet && !have.isComplete() ? new TorrentChunker(layout, store, xetSink()) : null;
+        this.xetFetch = meta.hasXetHashes() && !have.isComplete() ? new XetFetch(this) : null;
         if (chunker != null) {
             // Pieces verified in an earlier run are on disk: the chunker reads them when their turn comes.
             for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) {
@@ -144,6 +154,15 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         if (state == State.SEEDING) {
             completion.complete(null);
         }
+    }
+
+    private static XetHash[] expectedXetHashes(final Metainfo meta) {
+        final XetHash[] out = new XetHash[meta.files().size()];
+        for (int f = 0; f < out.length; f++) {
+            final byte[] h = meta.files().get(f).xetHash();
+            out[f] = h == null ? null : XetHash.of(h);
+        }
+        return out;
     }
 
     static int blockCount(final int pieceLength) {
@@ -164,6 +183,35 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             announcer.start();
             connectMore();
         });
+        if (catalog != null && chunker == null && !catalog.isComplete()) {
+            chunkFromDisk();
+        }
+    }
+
+    /**
+     * A complete torrent without stored chunk lists is chunked from disk once, on its own thread (it reads
+     * every byte), so that it can serve them; the lists are stored and the chunks indexed as they finish.
+     */
+    private void chunkFromDisk() {
+        inRing.incrementAndGet();
+        Thread.ofPlatform().daemon().name("ccbt-xet-chunk-" + infoHash.hex().substring(0, 8)).start(() -> {
+            try {
+                final TorrentChunker fromDisk = new TorrentChunker(layout, store, xetSink());
+                for (int p = 0; p < pieceCount; p++) {
+                    fromDisk.pieceWritten(p);
+                }
+                fromDisk.finish();
+            } catch (final RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, meta.name() + ": cannot chunk from disk for ut_xet: " + e);
+            } finally {
+                inRing.decrementAndGet();
+            }
+        });
+    }
+
+    /** Whether every file's chunk list is known (ready to serve over ut_xet). */
+    boolean xetListsComplete() {
+        return catalog != null && catalog.isComplete();
     }
 
     /** Adds peers to dial (from the command line, a tracker or PEX); dialled as connection slots allow. */
@@ -248,6 +296,13 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     }
 
     void peerGone(final PeerSession peer) {
+        final XetPeer xet = peer.xet();
+        if (xet != null) {
+            xet.closed();
+            if (xetFetch != null) {
+                xetFetch.peerGone(xet);
+            }
+        }
         if (peers.remove(peer)) {
             peerCount = peers.size();
             peer.releaseRequests();
@@ -457,44 +512,82 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             "Xet chunks cut from downloaded data");
         final ccbt.telemetry.Counter bytes = engine.metrics().counter("ccbt_xet_chunked_bytes_total",
             "Downloaded bytes run through Xet chunking");
-        final ccbt.store.dedup.ChunkIndex index = engine.chunkIndex();
-        final int[] storeIds = new int[layout.fileCount()];
-        for (int f = 0; f < storeIds.length; f++) {
-            storeIds[f] = engine.xetStores().idOf(infoHash, f, layout.file(f).relativePath());
-        }
         final ccbt.telemetry.Counter shared = engine.metrics().counter("ccbt_xet_shared_bytes_total",
             "Chunked bytes already indexed from another torrent or file");
         final ccbt.telemetry.Counter mismatches = engine.metrics().counter("ccbt_xet_file_hash_mismatches_total",
             "Downloaded files whose Xet hash differs from the torrent's Xet metadata");
+        final ccbt.xet.hash.ChunkHashList[] lists = new ccbt.xet.hash.ChunkHashList[layout.fileCount()];
         return new TorrentChunker.Sink() {
             @Override
             public void chunk(final int file, final long offset, final int length, final XetHash hash) {
                 chunks.inc();
                 bytes.add(length);
-                final byte[] key = hash.bytes();
-                final int store = storeIds[file];
-                final ccbt.store.dedup.ChunkLocation known = index.get(key);
-                if (known == null) {
-                    index.addOrReference(key, store, offset, length, System.currentTimeMillis());
-                } else if (known.storeId() != store || known.offset() != offset) {
-                    // The same bytes live elsewhere too (another torrent or file): one more reference.
-                    index.reference(key, System.currentTimeMillis());
-                    shared.add(length);
+                if (lists[file] == null) {
+                    lists[file] = new ccbt.xet.hash.ChunkHashList();
                 }
+                lists[file].add(hash, length);
             }
 
             @Override
             public void fileDone(final int file, final XetHash fileHash, final int count) {
                 xetFileHashes[file] = fileHash;
+                final ccbt.xet.hash.ChunkHashList list = lists[file] == null
+                    ? new ccbt.xet.hash.ChunkHashList() : lists[file];
+                lists[file] = null;
                 final byte[] expected = meta.files().get(file).xetHash();
                 if (expected != null && !fileHash.matches(expected, 0)) {
                     // The pieces passed SHA-1, so the data is what the torrent describes; its Xet metadata is not.
                     mismatches.inc();
                     LOG.log(System.Logger.Level.WARNING, meta.name() + ": " + meta.files().get(file).relativePath()
                         + " has Xet hash " + fileHash.hex() + ", the torrent says otherwise; its chunks are not shared");
+                    return;
                 }
+                shared.add(recordChunks(file, ccbt.xet.format.ChunkList.of(list)));
             }
         };
+    }
+
+    /**
+     * Stores file {@code file}'s chunk list in the catalog and, the first time only (a resumed download or a
+     * restarted seeder must not count twice), takes one index reference per chunk new to this torrent.
+     * Returns the bytes of those chunks that were already indexed elsewhere.
+     */
+    private long recordChunks(final int file, final ccbt.xet.format.ChunkList list) {
+        final List<XetHash> fresh = catalog.newHashes(file, list);
+        if (fresh == null) {
+            return 0;
+        }
+        // References first, then the stored list: a crash between the two leaves one reference too many
+        // (a chunk kept too long), never a list whose references were not taken (a chunk dropped while used).
+        final java.util.Map<XetHash, long[]> firstPlace = new java.util.HashMap<>();
+        long offset = 0;
+        for (int i = 0; i < list.size(); i++) {
+            firstPlace.putIfAbsent(list.hash(i), new long[] {offset, list.length(i)});
+            offset += list.length(i);
+        }
+        final ccbt.store.dedup.ChunkIndex index = engine.chunkIndex();
+        final int store = xetStoreId(file);
+        final long now = System.currentTimeMillis();
+        long shared = 0;
+        for (final XetHash hash : fresh) {
+            final long[] at = firstPlace.get(hash);
+            final ccbt.store.dedup.ChunkLocation in =
+                index.addOrReference(hash.bytes(), store, at[0], (int) at[1], now);
+            if (in.storeId() != store || in.offset() != at[0]) {
+                shared += at[1];
+            }
+        }
+        try {
+            catalog.store(file, list);
+        } catch (final java.io.UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, meta.name() + ": " + e.getMessage());
+        }
+        return shared;
+    }
+
+    /** The dedup store id of file {@code file} (recorded with its absolute path on first use). */
+    int xetStoreId(final int file) {
+        return engine.xetStores().idOf(infoHash, file, layout.file(file).relativePath(), store.path(file));
     }
 
     /**
@@ -662,6 +755,119 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         uploadedPayload += length;
     }
 
+    // ---------------------------------------------------------------- Xet (ut_xet)
+
+    /** Whether this torrent speaks ut_xet: it has Xet metadata, or the engine chunks downloads. */
+    boolean xetEnabled() {
+        return catalog != null;
+    }
+
+    /** Whether every piece covering {@code [abs, abs + length)} is verified. */
+    boolean hasRange(final long abs, final int length) {
+        for (int p = layout.pieceAt(abs); p <= layout.pieceAt(abs + length - 1); p++) {
+            if (!have.get(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code work} on the disk executor, then what it returns on the event loop. Counted with the pieces
+     * in the ring, so that stopping the torrent waits for it before the store closes.
+     */
+    void xetDiskTask(final java.util.function.Supplier<Runnable> work) {
+        inRing.incrementAndGet();
+        try {
+            engine.diskExecutor().execute(() -> {
+                Runnable then = null;
+                try {
+                    then = work.get();
+                } catch (final RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, meta.name() + ": Xet disk task failed: " + e);
+                }
+                final Runnable done = then;
+                try {
+                    loop.execute(() -> {
+                        try {
+                            if (done != null) {
+                                done.run();
+                            }
+                        } finally {
+                            inRing.decrementAndGet();
+                        }
+                    });
+                } catch (final java.util.concurrent.RejectedExecutionException e) {
+                    inRing.decrementAndGet();
+                }
+            });
+        } catch (final java.util.concurrent.RejectedExecutionException e) {
+            inRing.decrementAndGet();
+        }
+    }
+
+    /** A piece filled from Xet chunks passed its SHA-1 from disk: it counts exactly like a downloaded piece. */
+    void xetPieceVerified(final int piece) {
+        if (have.get(piece) || state != State.DOWNLOADING) {
+            return;
+        }
+        have.set(piece);
+        picker.pieceVerified(piece);
+        engine.piecesVerified().inc();
+        verifiedBytes += layout.pieceLength(piece);
+        resumeDirty = true;
+        if (chunker != null) {
+            chunker.pieceWritten(piece);
+        }
+        for (final PeerSession p : peers) {
+            p.pieceCompleted(piece);
+        }
+        if (have.isComplete()) {
+            onDownloadComplete();
+        }
+    }
+
+    /** Pieces went back from the Xet plan to the normal download: peers may be interesting again. */
+    void xetReleased() {
+        for (final PeerSession p : peers) {
+            p.updateInterest();
+            p.fillRequests();
+        }
+    }
+
+    /** A verified chunk could not be written: the torrent stops in error, as for a piece. */
+    void xetWriteFailed(final RuntimeException e) {
+        fail("cannot write Xet chunk: " + e.getMessage());
+    }
+
+    /** A chunk (or chunk list) from {@code peer} failed verification: counted like a piece failing its hash. */
+    void xetBadData(final XetPeer peer, final String reason) {
+        engine.metrics().counter("ccbt_xet_bad_chunks_total", "ut_xet chunks or chunk lists that failed verification")
+            .inc();
+        if (failures.pieceFailed(peer.id(), true)) {
+            ban(peer.peer(), "sent Xet data that failed verification: " + reason);
+        }
+    }
+
+    void xetChunkFetched(final int length) {
+        downloadedPayload += length;
+        engine.downloadedBytes().add(length);
+        engine.metrics().counter("ccbt_xet_chunks_fetched_total", "Xet chunks fetched from ut_xet peers").inc();
+        engine.metrics().counter("ccbt_xet_fetched_bytes_total", "Bytes of Xet chunks fetched from ut_xet peers")
+            .add(length);
+    }
+
+    void xetCopiedLocally(final long bytes) {
+        engine.metrics().counter("ccbt_xet_local_bytes_total",
+            "Bytes put in place from chunks already on disk (not downloaded)").add(bytes);
+    }
+
+    void xetServed(final int length) {
+        uploadedPayload += length;
+        engine.uploadedBytes().add(length);
+        engine.metrics().counter("ccbt_xet_chunks_served_total", "Xet chunks served to ut_xet peers").inc();
+    }
+
     // ---------------------------------------------------------------- choking
 
     /** A peer became interested: unchoke it at once if a slot is free, instead of waiting for the round. */
@@ -700,6 +906,9 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         tickCount++;
         for (final PeerSession p : new ArrayList<>(peers)) {
             p.tick(now);
+        }
+        if (xetFetch != null && downloading()) {
+            xetFetch.tick(now);
         }
         if (tickCount % 4 == 0) {
             updateRates(now);

@@ -73,7 +73,7 @@ class RequestPipelinePropertyTest {
                 }
             }
             assertThat(p.outstanding()).isEqualTo(model.size());
-            assertThat(p.snubbed()).isEqualTo(snubbed);
+            assertThat(p.snubbed(now)).isEqualTo(snubbed);
             assertThat(p.depth()).isBetween(1, Math.min(max, reqq));
             if (!snubbed) {
                 assertThat(p.depth()).isGreaterThanOrEqualTo(Math.min(min, reqq));

@@ -43,16 +43,39 @@ class RequestPipelineTest {
         final List<String> expired = new ArrayList<>();
         assertThat(p.expire(8 * S, 8 * S, (piece, block) -> expired.add(piece + "/" + block))).isEqualTo(2);
         assertThat(expired).containsExactly("1/0", "1/1");
-        assertThat(p.snubbed()).isTrue();
+        assertThat(p.snubbed(8 * S)).isTrue();
         assertThat(p.depth()).isEqualTo(1);
         assertThat(p.room()).isZero();
         assertThat(p.expire(8 * S, 8 * S, (piece, block) -> expired.add("again"))).isZero();
         // a cancel is no delivery: still snubbed
         p.cancel(2, 0);
-        assertThat(p.snubbed()).isTrue();
+        assertThat(p.snubbed(8 * S)).isTrue();
         assertThat(p.remove(2, 1, 9 * S)).isTrue();
-        assertThat(p.snubbed()).isFalse();
+        assertThat(p.snubbed(9 * S)).isFalse();
         assertThat(p.room()).isEqualTo(15);
+    }
+
+    @Test
+    void requestsOutstandingWithNoBlockForTheStallTimeSnubThePeerButLeaveTheDepth() {
+        final long stall = RequestPipeline.STALL_NANOS;
+        final long t0 = 100 * S;
+        final RequestPipeline p = new RequestPipeline(16, 64);
+        assertThat(p.snubbed(t0)).as("nothing outstanding").isFalse();
+        p.add(1, 0, t0);
+        assertThat(p.snubbed(t0 + stall)).isFalse();
+        assertThat(p.snubbed(t0 + stall + 1)).isTrue();
+        assertThat(p.depth()).as("only time-outs shrink the depth").isEqualTo(16);
+        // Rejected and asked again, without a block in between: the stall goes on from the first request.
+        p.cancel(1, 0);
+        assertThat(p.snubbed(t0 + stall + 1)).as("nothing outstanding").isFalse();
+        p.add(1, 1, t0 + stall);
+        assertThat(p.snubbed(t0 + stall + 1)).isTrue();
+        // A block ends the stall; the next one counts from it.
+        assertThat(p.remove(1, 1, t0 + stall + 2)).isTrue();
+        assertThat(p.snubbed(t0 + stall + 2)).isFalse();
+        p.add(2, 0, t0 + stall + 3);
+        assertThat(p.snubbed(t0 + 2 * stall + 2)).isFalse();
+        assertThat(p.snubbed(t0 + 2 * stall + 3)).isTrue();
     }
 
     @Test

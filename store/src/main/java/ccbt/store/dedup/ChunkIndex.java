@@ -189,22 +189,30 @@ public final class ChunkIndex implements AutoCloseable {
         return removed;
     }
 
-    /** Counts of the index for {@code ccbt xet status}: chunks, bytes they stand for, and references. */
+    /**
+     * Counts of the index for {@code ccbt xet status} and {@code stats}: chunks, the bytes they stand for
+     * once each, references, and the bytes they stand for counting every reference (length × refcount).
+     */
     public Stats stats() {
         long chunks = 0;
         long bytes = 0;
         long references = 0;
+        long referencedBytes = 0;
         for (final byte[] v : map.values()) {
             final ChunkLocation l = ChunkLocationDescriptor.read(v);
             chunks++;
             bytes += l.length();
             references += l.refCount();
+            referencedBytes += (long) l.length() * l.refCount();
         }
-        return new Stats(chunks, bytes, references);
+        return new Stats(chunks, bytes, references, referencedBytes);
     }
 
-    /** What {@link #stats()} counts. */
-    public record Stats(long chunks, long bytes, long references) {
+    /**
+     * What {@link #stats()} counts: {@code bytes} is what the chunks take stored once, {@code referencedBytes}
+     * what they would take stored once per reference; the difference is what dedup saves.
+     */
+    public record Stats(long chunks, long bytes, long references, long referencedBytes) {
     }
 
     /** Closes the map and removes the open marker: the next open needs no recovery. Idempotent. */

@@ -174,11 +174,11 @@ class ChunkIndexTest {
             index.addOrReference(hash(2), 1, 100, 200, 5_000);
             index.addOrReference(hash(2), 2, 0, 200, 6_000);
             index.addOrReference(hash(3), 2, 200, 300, 9_000);
-            assertThat(index.stats()).isEqualTo(new ChunkIndex.Stats(3, 600, 4));
+            assertThat(index.stats()).isEqualTo(new ChunkIndex.Stats(3, 600, 4, 100 + 2 * 200 + 300));
             assertThat(index.removeAccessedBefore(6_000)).isEqualTo(1);
             assertThat(index.get(hash(1))).isNull();
             assertThat(index.get(hash(2))).isNotNull();
-            assertThat(index.stats()).isEqualTo(new ChunkIndex.Stats(2, 500, 3));
+            assertThat(index.stats()).isEqualTo(new ChunkIndex.Stats(2, 500, 3, 2 * 200 + 300));
         }
     }
 }
