@@ -11,6 +11,7 @@ import ccbt.io.tracker.HttpTrackerClient;
 import ccbt.io.tracker.TrackerClient;
 import ccbt.io.tracker.UdpTrackerClient;
 import ccbt.pipeline.rate.RateLimiter;
+import ccbt.pipeline.xet.XetIndexGauges;
 import ccbt.pipeline.xet.XetStores;
 import ccbt.store.dedup.ChunkIndex;
 import ccbt.pipeline.ring.PieceRing;
@@ -345,7 +346,7 @@ public final class Engine implements AutoCloseable {
             final Path dir = config.stateDir().resolve("xet");
             xetStores = XetStores.open(dir.resolve("stores.tsv"));
             chunkIndex = ChunkIndex.open(dir.resolve("chunks.cmap"), CHUNK_INDEX_ENTRIES);
-            metrics.gauge("ccbt_xet_index_chunks", "Chunks in the dedup index", () -> chunkIndex.size());
+            XetIndexGauges.register(chunkIndex, metrics);
         }
         return chunkIndex;
     }
