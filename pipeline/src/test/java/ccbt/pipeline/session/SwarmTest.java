@@ -69,9 +69,9 @@ class SwarmTest {
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
-            final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/seq"))
-                .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withSequential(true)
-                .withFullPreallocation(true);
+            final EngineConfig config = EngineConfig.builder(tmp.resolve("state/seq"))
+                .bind(java.net.InetAddress.getByName("127.0.0.1"), 0).sequential(true)
+                .fullPreallocation(true).build();
             try (Engine leecher = new Engine(config, new ccbt.telemetry.Metrics())) {
                 leecher.listen();
                 final TorrentSession session = leecher.add(meta, tmp.resolve("out"), null);
@@ -93,8 +93,8 @@ class SwarmTest {
         final Path content = tmp.resolve("seed");
         SampleDataset.write(content, SampleDataset.standardLayout("up", 4_000_000, 1), 44);
         final Metainfo meta = Swarm.torrentOf(content.resolve("up"), 32 * 1024);
-        final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/up-seed"))
-            .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withUploadRateLimit(2L << 20);
+        final EngineConfig config = EngineConfig.builder(tmp.resolve("state/up-seed"))
+            .bind(java.net.InetAddress.getByName("127.0.0.1"), 0).uploadRateLimit(2L << 20).build();
         try (Swarm swarm = new Swarm(tmp.resolve("state"));
              Engine seeder = new Engine(config, new ccbt.telemetry.Metrics())) {
             seeder.listen();
@@ -123,8 +123,8 @@ class SwarmTest {
         }
         SampleDataset.write(content, files, 45);
         final Metainfo meta = Swarm.torrentOf(content.resolve("zc"), 64 * 1024);
-        final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/zc-" + transport))
-            .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withTransport(transport);
+        final EngineConfig config = EngineConfig.builder(tmp.resolve("state/zc-" + transport))
+            .bind(java.net.InetAddress.getByName("127.0.0.1"), 0).transport(transport).build();
         try (Swarm swarm = new Swarm(tmp.resolve("state"));
              Engine seeder = new Engine(config, new ccbt.telemetry.Metrics())) {
             seeder.listen();
