@@ -80,11 +80,33 @@ class SwarmTest {
                     assertThat(java.nio.file.Files.size(tmp.resolve("out").resolve(f.relativePath())))
                         .isEqualTo(f.length());
                 }
+                final List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                session.onPieceVerified(order::add);
                 session.addPeers(List.of(Swarm.addressOf(seeder)));
                 session.completion().get(30, TimeUnit.SECONDS);
                 assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
+                assertThat(order).as("every piece reported once")
+                    .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, meta.pieceCount())
+                        .boxed().toList());
+                // In order, give or take what is in flight: at most 64 blocks of requests = 32 pieces, twice.
+                assertThat(furthestAheadOfFirstMissing(order, meta.pieceCount())).isLessThanOrEqualTo(64);
             }
         }
+    }
+
+    /** The most any piece completed ahead of the lowest piece still missing at that moment. */
+    static int furthestAheadOfFirstMissing(final List<Integer> order, final int pieces) {
+        final boolean[] done = new boolean[pieces];
+        int firstMissing = 0;
+        int worst = 0;
+        for (final int piece : order) {
+            worst = Math.max(worst, piece - firstMissing);
+            done[piece] = true;
+            while (firstMissing < pieces && done[firstMissing]) {
+                firstMissing++;
+            }
+        }
+        return worst;
     }
 
     @Test
