@@ -157,6 +157,9 @@ class SwarmTest {
             session.addPeers(List.of(Swarm.addressOf(seeder)));
             session.completion().get(40, TimeUnit.SECONDS);
             assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
+            final long fromFiles = seeder.metrics().counter("ccbt_uploaded_file_region_bytes_total", "").get();
+            final long all = seeder.metrics().counter("ccbt_uploaded_bytes_total", "").get();
+            assertThat(fromFiles).as("bytes sent as file regions").isPositive().isLessThan(all);
         }
     }
 }
