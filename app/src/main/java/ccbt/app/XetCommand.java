@@ -7,6 +7,7 @@ import ccbt.store.dedup.ChunkIndex;
 import ccbt.xet.XetChunkHasher;
 import ccbt.xet.XetFileReport;
 import ccbt.xet.hash.XetHash;
+import ccbt.xet.hash.XetMerkle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -15,10 +16,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ccbt xet ...}: the Xet content-defined chunking of files. */
 @Command(name = "xet", description = "Xet content-defined chunks and hashes.",
@@ -74,9 +78,9 @@ final class XetCommand implements Runnable {
      * The next version of a dataset: a torrent of NEW_DIR with Xet file hashes that keeps what identifies the
      * dataset in OLD (name, piece size, trackers, private flag, comment), and what changed, counted in chunks.
      */
-    @Command(name = "update", description = {
-        "Make the next version of a dataset: a torrent of NEW_DIR with Xet file hashes, keeping OLD's name, piece size,",
-        "trackers, private flag and comment, and print what changed per file (Xet chunks shared with the old data vs new)."})
+    @Command(name = "update", description = "Make the next version of a dataset: a torrent of NEW_DIR with Xet file "
+        + "hashes, keeping OLD's name, piece size, trackers, private flag and comment, and print what changed per file "
+        + "(Xet chunks shared with the old data vs new).")
     static final class Update implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "OLD.torrent", description = "The torrent of the previous version")
         Path oldTorrent;
@@ -99,7 +103,7 @@ final class XetCommand implements Runnable {
             final Metainfo old;
             try {
                 old = Metainfo.parse(Files.readAllBytes(oldTorrent));
-            } catch (final java.nio.file.NoSuchFileException e) {
+            } catch (final NoSuchFileException e) {
                 throw new IllegalArgumentException("no such torrent: " + oldTorrent);
             } catch (final RuntimeException e) {
                 throw new IllegalArgumentException(oldTorrent + ": " + e.getMessage(), e);
@@ -122,7 +126,7 @@ final class XetCommand implements Runnable {
                     final String path = displayPath(old.name(), newRoot, file.toAbsolutePath().normalize());
                     next.chunks().put(path, chunks);
                     next.lengths().put(path, chunks.totalLength());
-                    next.fileHashes().put(path, ccbt.xet.hash.XetMerkle.fileHash(chunks));
+                    next.fileHashes().put(path, XetMerkle.fileHash(chunks));
                 })
                 .write();
             final PrintStream notes = json ? System.err : System.out;
@@ -198,7 +202,7 @@ final class XetCommand implements Runnable {
                     notes.printf("old data lacks %s (no file %s): not compared%n", f.relativePath(), file);
                     continue;
                 }
-                final ccbt.xet.XetChunkHasher hasher = TorrentBuild.xetChunk(file, new java.util.concurrent.atomic.AtomicLong());
+                final XetChunkHasher hasher = TorrentBuild.xetChunk(file, new AtomicLong());
                 final XetHash found = hasher.fileHash();
                 if (f.hasXetHash() && !found.equals(XetHash.of(f.xetHash()))) {
                     notes.printf("old data of %s does not match %s (Xet hash %s, the torrent says %s): "
@@ -257,9 +261,9 @@ final class XetCommand implements Runnable {
     }
 
     /** How much the dedup index saves: unique against referenced bytes. */
-    @Command(name = "stats", description = {
-        "Show what the chunk-dedup index saves: chunks, unique bytes (each chunk once), referenced bytes",
-        "(each chunk once per reference), the dedup ratio, bytes saved, the index file's size and the stores."})
+    @Command(name = "stats", description = "Show what the chunk-dedup index saves: chunks, unique bytes (each chunk "
+        + "once), referenced bytes (each chunk once per reference), the dedup ratio, bytes saved, the index file's size "
+        + "and the stores.")
     static final class Stats implements Callable<Integer> {
         @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
         Path stateDir;
@@ -294,7 +298,8 @@ final class XetCommand implements Runnable {
                     .append(",\"uniqueBytes\":").append(s.bytes())
                     .append(",\"references\":").append(s.references())
                     .append(",\"referencedBytes\":").append(s.referencedBytes())
-                    .append(",\"dedupRatio\":").append(ratio == null ? "null" : String.format(java.util.Locale.ROOT, "%.4f", ratio))
+                    .append(",\"dedupRatio\":")
+                    .append(ratio == null ? "null" : String.format(Locale.ROOT, "%.4f", ratio))
                     .append(",\"savedBytes\":").append(saved)
                     .append(",\"stores\":").append(stores).append('}');
                 System.out.println(sb);
@@ -310,7 +315,8 @@ final class XetCommand implements Runnable {
             System.out.printf("unique:      %s (%d bytes, each chunk once)%n", Units.bytes(s.bytes()), s.bytes());
             System.out.printf("referenced:  %s (%d bytes in %d references)%n", Units.bytes(s.referencedBytes()),
                 s.referencedBytes(), s.references());
-            System.out.printf("dedup ratio: %s%n", ratio == null ? "n/a (no chunks)" : String.format(java.util.Locale.ROOT, "%.2f", ratio));
+            System.out.printf("dedup ratio: %s%n",
+                ratio == null ? "n/a (no chunks)" : String.format(Locale.ROOT, "%.2f", ratio));
             System.out.printf("saved:       %s (%d bytes)%n", Units.bytes(saved), saved);
             System.out.printf("stores:      %d files of torrents%n", stores);
             return 0;

@@ -161,6 +161,26 @@ class XetUpdateCommandTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anOldTorrentWithoutXetHashesAndWithoutItsDataLeavesCommonFilesUnknown() throws Exception {
+        final Path plain = tmp.resolve("plain-v1.torrent");
+        assertThat(ccbt("create", v1.toString(), "-o", plain.toString())).as(err).isZero();
+        final Path elsewhere = tmp.resolve("elsewhere/set-next");
+        XetEdits.copyTree(v2, elsewhere);
+        assertThat(ccbt("xet", "update", plain.toString(), elsewhere.toString(), "-o", tmp.resolve("n.torrent").toString(),
+            "--json")).as(err).isZero();
+        final JsonNode json = new ObjectMapper().readTree(out);
+        assertThat(json.get("chunked").asBoolean()).isFalse();
+        assertThat(json.get("oldData").isNull()).isTrue();
+        final Map<String, JsonNode> files = byPath(json);
+        assertThat(files.get("set/data/part-2.bin").get("status").asText()).isEqualTo("unknown");
+        assertThat(files.get("set/data/part-0.bin").get("status").asText()).isEqualTo("unknown");
+        assertThat(files.get("set/data/new.bin").get("status").asText()).isEqualTo("added");
+        assertThat(files.get("set/README.txt").get("status").asText()).isEqualTo("removed");
+        assertThat(err).contains("old data not found at " + tmp.resolve("elsewhere/set"));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void oldDataGivenExplicitlyIsUsedAndItsMismatchWithTheOldTorrentIsReported() throws Exception {
         final Path moved = tmp.resolve("archive/v1");
         XetEdits.copyTree(v1, moved);

@@ -123,5 +123,16 @@ class XetUpdateTest {
                 TestData.assertSameTree(v2, out.resolve("set"));
             }
         }
+
+        // The holder's index now stands for v1 and v2: what they share is stored once and referenced twice.
+        run = CliRun.of("xet", "stats", "--state-dir", holderState.toString(), "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        final JsonNode stats = new ObjectMapper().readTree(run.out());
+        final long shared = changes.get("sharedBytes").asLong();
+        assertThat(stats.get("savedBytes").asLong()).as("bytes saved by dedup")
+            .isCloseTo(shared, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(stats.get("uniqueBytes").asLong()).as("v1 and v2's new chunks, once each")
+            .isCloseTo(meta1.totalLength() + newBytes, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(stats.get("dedupRatio").asDouble()).isGreaterThan(1.9);
     }
 }

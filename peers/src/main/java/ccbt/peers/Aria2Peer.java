@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 public final class Aria2Peer implements AutoCloseable {
     private static final Pattern SUMMARY = Pattern.compile("\\[#\\w+ (SEED\\(|([0-9.]+\\w*)/([0-9.]+\\w*))");
+    private static final Pattern CHECKSUM = Pattern.compile("\\[Checksum:#\\w+ ([0-9.]+\\w*)/");
+    private static final Pattern UNITS = Pattern.compile("([0-9.]+)(B|KiB|MiB|GiB|TiB|)");
     private static final Pattern SHARE = Pattern.compile("uploaded/downloaded=(\\S+)/(\\S+)");
 
     private final PeerProcess process;
@@ -33,7 +35,45 @@ public final class Aria2Peer implements AutoCloseable {
                       final List<String> extraArgs) {
         this.seeding = seed;
         this.port = RealPeers.freePort();
-        final List<String> cmd = new ArrayList<>(List.of(RealPeers.executable("aria2c").toString(),
+        final List<String> cmd = command(torrent, dir, port, trackerUrl, seed ? Mode.SEED : Mode.LEECH, extraArgs);
+        final Path work = PeerProcess.newWorkDir(seed ? "aria2-seed" : "aria2-leech");
+        this.process = PeerProcess.start(seed ? "aria2-seed" : "aria2-leech", cmd, work, Map.of(), this::parse,
+            line -> line.startsWith("[#") || line.startsWith("FILE:") || line.startsWith(" *** Download Progress")
+                || line.startsWith("====") || line.startsWith("----") || line.isBlank());
+        try {
+            process.await("aria2 listening on 127.0.0.1:" + port, Duration.ofSeconds(20), () -> listening);
+        } catch (RuntimeException | Error e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /** What an aria2c run does with the torrent. */
+    public enum Mode {
+        /** Checks the content under the directory, then seeds it until stopped. */
+        SEED,
+        /** Downloads into the directory and exits (code 0) once the download is complete and verified. */
+        LEECH,
+        /**
+         * Checks the complete content under the directory ({@code --check-integrity}) and exits (code 0) right
+         * after ({@code --seed-time=0}): a full hash check timed by the process's lifetime.
+         */
+        RECHECK
+    }
+
+    /**
+     * The aria2c command line this driver runs: loopback only (listen socket bound to 127.0.0.1 on {@code port}), RPC,
+     * DHT, LPD and PEX off, only {@code trackerUrl} as tracker (null = the torrent's own), then {@code extraArgs}
+     * (later options win) and the torrent. The swarm benchmark starts aria2 through this too, under its own process
+     * sampling, so that both use one set of options.
+     */
+    public static List<String> command(final Path torrent, final Path dir, final int port, final String trackerUrl,
+                                       final Mode mode, final List<String> extraArgs) {
+        final Path aria2c = RealPeers.executable("aria2c");
+        if (aria2c == null) {
+            throw new IllegalStateException("no executable 'aria2c' on PATH (install with .ci/install-peers)");
+        }
+        final List<String> cmd = new ArrayList<>(List.of(aria2c.toString(),
             "--no-conf=true",
             "--enable-rpc=false",
             "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
@@ -51,24 +91,78 @@ public final class Aria2Peer implements AutoCloseable {
             // only the harness's tracker: --bt-tracker URIs survive --bt-exclude-tracker=*
             cmd.add("--bt-exclude-tracker=*");
             cmd.add("--bt-tracker=" + trackerUrl);
+        } else if (mode == Mode.RECHECK) {
+            cmd.add("--bt-exclude-tracker=*"); // a check announces nowhere
         }
-        if (seed) {
-            cmd.addAll(List.of("--check-integrity=true", "--bt-hash-check-seed=true", "--seed-ratio=0.0"));
-        } else {
-            cmd.add("--seed-time=0"); // exits (code 0) once the download is complete and verified
+        switch (mode) {
+            case SEED -> cmd.addAll(List.of("--check-integrity=true", "--bt-hash-check-seed=true", "--seed-ratio=0.0"));
+            case LEECH -> cmd.add("--seed-time=0"); // exits (code 0) once the download is complete and verified
+            case RECHECK -> cmd.addAll(List.of("--check-integrity=true", "--bt-hash-check-seed=true", "--seed-time=0"));
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         cmd.addAll(extraArgs);
         cmd.add(torrent.toAbsolutePath().toString());
-        final Path work = PeerProcess.newWorkDir(seed ? "aria2-seed" : "aria2-leech");
-        this.process = PeerProcess.start(seed ? "aria2-seed" : "aria2-leech", cmd, work, Map.of(), this::parse,
-            line -> line.startsWith("[#") || line.startsWith("FILE:") || line.startsWith(" *** Download Progress")
-                || line.startsWith("====") || line.startsWith("----") || line.isBlank());
-        try {
-            process.await("aria2 listening on 127.0.0.1:" + port, Duration.ofSeconds(20), () -> listening);
-        } catch (RuntimeException | Error e) {
-            process.close();
-            throw e;
+        return cmd;
+    }
+
+    /** Whether {@code line} is aria2's own "listening" notice for its BitTorrent socket. */
+    public static boolean isListeningLine(final String line) {
+        return line.contains("BitTorrent: listening on TCP port");
+    }
+
+    /** Whether {@code line} is a summary line of a download that aria2 now seeds (complete and verified). */
+    public static boolean isSeedingSummary(final String line) {
+        final Matcher m = SUMMARY.matcher(line);
+        return m.find() && m.group(1).startsWith("SEED(");
+    }
+
+    /**
+     * The completed bytes of a summary line such as {@code [#1a2b3c 12MiB/1.0GiB(1%) CN:1 DL:...]}, as aria2 prints
+     * them (rounded to its display units), or -1 when the line is no such summary.
+     */
+    public static long summaryDoneBytes(final String line) {
+        final Matcher m = SUMMARY.matcher(line);
+        if (!m.find() || m.group(2) == null) {
+            return -1;
         }
+        return parseUnits(m.group(2));
+    }
+
+    /**
+     * The checked bytes of a hash-check progress line such as {@code [Checksum:#1a2b3c 50MiB/64MiB(78%)]}, or -1 when
+     * the line has none.
+     */
+    public static long checkedBytes(final String line) {
+        final Matcher m = CHECKSUM.matcher(line);
+        return m.find() ? parseUnits(m.group(1)) : -1;
+    }
+
+    /** Whether {@code line} is aria2's notice that a hash check of the local data passed. */
+    public static boolean isVerifiedLine(final String line) {
+        return line.contains("Verification finished successfully");
+    }
+
+    /** Whether {@code line} is aria2's notice that a download is complete. */
+    public static boolean isCompleteLine(final String line) {
+        return line.contains("Download complete:");
+    }
+
+    /** Parses aria2's human sizes: {@code 0B}, {@code 512KiB}, {@code 12MiB}, {@code 1.0GiB}. */
+    static long parseUnits(final String text) {
+        final Matcher m = UNITS.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not an aria2 size: '" + text + "'");
+        }
+        final double n = Double.parseDouble(m.group(1));
+        final long unit = switch (m.group(2)) {
+            case "B", "" -> 1L;
+            case "KiB" -> 1L << 10;
+            case "MiB" -> 1L << 20;
+            case "GiB" -> 1L << 30;
+            case "TiB" -> 1L << 40;
+            default -> throw new IllegalArgumentException("unknown unit in aria2 size '" + text + "'");
+        };
+        return Math.round(n * unit);
     }
 
     /** A seeder of the content under {@code dir}, verified first; uses the torrent's own trackers. */
@@ -137,9 +231,9 @@ public final class Aria2Peer implements AutoCloseable {
     }
 
     private void parse(final String line) {
-        if (line.contains("BitTorrent: listening on TCP port")) {
+        if (isListeningLine(line)) {
             listening = true;
-        } else if (line.contains("Download complete:")) {
+        } else if (isCompleteLine(line)) {
             downloadComplete = true;
         }
         final Matcher m = SUMMARY.matcher(line);

@@ -112,6 +112,7 @@ public final class ByteCountingRelay implements AutoCloseable {
             final AtomicInteger open = new AtomicInteger(2);
             startPump(client, upstream, toTarget, open, "up");
             startPump(upstream, client, fromTarget, open, "down");
+            forgetFinished();
         }
     }
 
@@ -126,6 +127,12 @@ public final class ByteCountingRelay implements AutoCloseable {
             pumps.add(t);
         }
         t.start();
+    }
+
+    /** Drops the connections and threads that have ended, so a long-lived relay does not accumulate them. */
+    private synchronized void forgetFinished() {
+        sockets.removeIf(Socket::isClosed);
+        pumps.removeIf(t -> !t.isAlive());
     }
 
     /** Copies one direction; on its end passes the half-close on, and the last direction to end closes both. */

@@ -62,8 +62,8 @@ public final class RealPeers {
         return executable(client) != null ? "" : "no executable '" + client + "' on PATH";
     }
 
-    /** The absolute path of an executable on PATH, or null. */
-    static Path executable(final String name) {
+    /** The absolute path of an executable on PATH (or an absolute path that is executable), or null. */
+    public static Path executable(final String name) {
         if (name.contains("/")) {
             return Files.isExecutable(Path.of(name)) ? Path.of(name) : null;
         }

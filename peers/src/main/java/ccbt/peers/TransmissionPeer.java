@@ -41,13 +41,14 @@ public final class TransmissionPeer implements AutoCloseable {
     private final PeerProcess process;
     private final int peerPort;
     private final int rpcPort;
-    private volatile String sessionId = "";
+    private final Rpc client;
     private volatile JsonNode last = JSON.createObjectNode();
 
     private TransmissionPeer(final PeerProcess process, final int peerPort, final int rpcPort) {
         this.process = process;
         this.peerPort = peerPort;
         this.rpcPort = rpcPort;
+        this.client = new Rpc(rpcPort);
     }
 
     /** Seeds the content under {@code dir} (transmission verifies it first; returns once it seeds). */
@@ -73,47 +74,13 @@ public final class TransmissionPeer implements AutoCloseable {
             rpcPort = RealPeers.freePort();
         }
         final Path work = PeerProcess.newWorkDir(seed ? "transmission-seed" : "transmission-leech");
-        final Map<String, Object> s = new LinkedHashMap<>();
-        s.put("bind-address-ipv4", "127.0.0.1");
-        s.put("bind-address-ipv6", "::1");
-        s.put("peer-port", peerPort);
-        s.put("peer-port-random-on-start", false);
-        s.put("dht-enabled", false);
-        s.put("lpd-enabled", false);
-        s.put("pex-enabled", false);
-        s.put("utp-enabled", false);
-        s.put("port-forwarding-enabled", false);
-        s.put("blocklist-enabled", false);
-        s.put("rpc-enabled", true);
-        s.put("rpc-bind-address", "127.0.0.1");
-        s.put("rpc-port", rpcPort);
-        s.put("rpc-authentication-required", false);
-        s.put("rpc-whitelist-enabled", true);
-        s.put("rpc-whitelist", "127.0.0.1");
-        s.put("rpc-host-whitelist-enabled", false);
-        s.put("download-dir", dir.toAbsolutePath().toString());
-        s.put("incomplete-dir-enabled", false);
-        s.put("watch-dir-enabled", false);
-        s.put("start-added-torrents", true);
-        s.put("ratio-limit-enabled", false);
-        s.put("idle-seeding-limit-enabled", false);
-        s.put("speed-limit-up-enabled", false);
-        s.put("speed-limit-down-enabled", false);
-        s.put("alt-speed-enabled", false);
-        s.put("download-queue-enabled", false);
-        s.put("seed-queue-enabled", false);
-        s.put("queue-stalled-enabled", false);
-        s.put("script-torrent-done-enabled", false);
-        s.put("rename-partial-files", true);
-        s.put("message-level", 2);
+        final Map<String, Object> s = settings(dir, peerPort, rpcPort);
         s.putAll(extraSettings);
         final PeerProcess p;
         final int rpc = rpcPort;
         try {
-            Files.writeString(work.resolve("settings.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
-            p = PeerProcess.start(seed ? "transmission-seed" : "transmission-leech",
-                List.of(RealPeers.executable("transmission-daemon").toString(), "-f", "-g", work.toString(),
-                    "--log-info"),
+            writeSettings(work, s);
+            p = PeerProcess.start(seed ? "transmission-seed" : "transmission-leech", command(work),
                 work, Map.of(), line -> { }, line -> false, true);
         } catch (IOException e) {
             Dirs.deleteQuietly(work);
@@ -145,6 +112,63 @@ public final class TransmissionPeer implements AutoCloseable {
             peer.close();
             throw e;
         }
+    }
+
+    /**
+     * The daemon settings this driver uses: peer and RPC sockets on 127.0.0.1 ({@code peerPort}, {@code rpcPort}, RPC
+     * without authentication), DHT, LPD, PEX, uTP, port forwarding, the blocklist, queues, speed and ratio limits off,
+     * {@code downloadDir} as download directory. The swarm benchmark starts transmission with these too.
+     */
+    public static Map<String, Object> settings(final Path downloadDir, final int peerPort, final int rpcPort) {
+        final Map<String, Object> s = new LinkedHashMap<>();
+        s.put("bind-address-ipv4", "127.0.0.1");
+        s.put("bind-address-ipv6", "::1");
+        s.put("peer-port", peerPort);
+        s.put("peer-port-random-on-start", false);
+        s.put("dht-enabled", false);
+        s.put("lpd-enabled", false);
+        s.put("pex-enabled", false);
+        s.put("utp-enabled", false);
+        s.put("port-forwarding-enabled", false);
+        s.put("blocklist-enabled", false);
+        s.put("rpc-enabled", true);
+        s.put("rpc-bind-address", "127.0.0.1");
+        s.put("rpc-port", rpcPort);
+        s.put("rpc-authentication-required", false);
+        s.put("rpc-whitelist-enabled", true);
+        s.put("rpc-whitelist", "127.0.0.1");
+        s.put("rpc-host-whitelist-enabled", false);
+        s.put("download-dir", downloadDir.toAbsolutePath().toString());
+        s.put("incomplete-dir-enabled", false);
+        s.put("watch-dir-enabled", false);
+        s.put("start-added-torrents", true);
+        s.put("ratio-limit-enabled", false);
+        s.put("idle-seeding-limit-enabled", false);
+        s.put("speed-limit-up-enabled", false);
+        s.put("speed-limit-down-enabled", false);
+        s.put("alt-speed-enabled", false);
+        s.put("download-queue-enabled", false);
+        s.put("seed-queue-enabled", false);
+        s.put("queue-stalled-enabled", false);
+        s.put("script-torrent-done-enabled", false);
+        s.put("rename-partial-files", true);
+        s.put("message-level", 2);
+        return s;
+    }
+
+    /** Writes {@code settings} as {@code settings.json} into the daemon's config directory. */
+    public static void writeSettings(final Path configDir, final Map<String, Object> settings) throws IOException {
+        Files.writeString(configDir.resolve("settings.json"),
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(settings));
+    }
+
+    /** The daemon's command line: foreground, config in {@code configDir}, info-level log on stderr. */
+    public static List<String> command(final Path configDir) {
+        final Path daemon = RealPeers.executable("transmission-daemon");
+        if (daemon == null) {
+            throw new IllegalStateException("no executable 'transmission-daemon' on PATH (install with .ci/install-peers)");
+        }
+        return List.of(daemon.toString(), "-f", "-g", configDir.toString(), "--log-info");
     }
 
     /** Its BitTorrent listen port on 127.0.0.1: dial it, transmission will not dial a loopback peer. */
@@ -233,34 +257,114 @@ public final class TransmissionPeer implements AutoCloseable {
     }
 
     private JsonNode rpcOnce(final String method, final ObjectNode arguments) throws IOException {
-        final ObjectNode body = JSON.createObjectNode();
-        body.put("method", method);
-        body.set("arguments", arguments);
-        final String json = JSON.writeValueAsString(body);
-        final URI uri = URI.create("http://127.0.0.1:" + rpcPort + "/transmission/rpc");
-        for (int attempt = 0; attempt < 2; attempt++) { // 409 hands out the CSRF session id: retry once with it
-            final HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
-            if (!sessionId.isEmpty()) {
-                rb.header(SESSION_HEADER, sessionId);
-            }
-            final HttpResponse<String> r;
-            try {
-                r = HTTP.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            if (r.statusCode() == 409) {
-                sessionId = r.headers().firstValue(SESSION_HEADER).orElse("");
-                continue;
-            }
-            if (r.statusCode() != 200) {
-                throw new IOException("HTTP " + r.statusCode() + ": " + r.body());
-            }
-            return JSON.readTree(r.body());
+        return client.raw(method, arguments);
+    }
+
+    /**
+     * A client of a daemon's RPC on 127.0.0.1 (no authentication; the CSRF session id is fetched on the first 409).
+     * Thread-safe.
+     */
+    public static final class Rpc {
+        /** torrent-get "status": stopped (paused). */
+        public static final int STOPPED = 0;
+        /** torrent-get "status": queued for a check. */
+        public static final int CHECK_WAIT = TransmissionPeer.CHECK_WAIT;
+        /** torrent-get "status": checking. */
+        public static final int CHECK = TransmissionPeer.CHECK;
+        /** torrent-get "status": seeding. */
+        public static final int SEED = TransmissionPeer.SEED;
+
+        private final int port;
+        private volatile String sessionId = "";
+
+        /** A client of the RPC on 127.0.0.1:{@code port}. */
+        public Rpc(final int port) {
+            this.port = port;
         }
-        throw new IOException("HTTP 409 twice: no usable " + SESSION_HEADER);
+
+        /** Whether the daemon answers a session-get with success. */
+        public boolean answers() {
+            try {
+                return "success".equals(raw("session-get", JSON.createObjectNode()).path("result").asText());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** One call; an IOException for transport errors and for a result other than "success". */
+        public JsonNode call(final String method, final ObjectNode arguments) throws IOException {
+            final JsonNode r = raw(method, arguments);
+            if (!"success".equals(r.path("result").asText())) {
+                throw new IOException("transmission RPC " + method + " answered " + r);
+            }
+            return r;
+        }
+
+        /** Adds {@code torrent} with its content in {@code dir}, started or paused; fails unless it was added. */
+        public void add(final Path torrent, final Path dir, final boolean paused) throws IOException {
+            final ObjectNode args = JSON.createObjectNode();
+            args.put("metainfo", Base64.getEncoder().encodeToString(Files.readAllBytes(torrent)));
+            args.put("download-dir", dir.toAbsolutePath().toString());
+            args.put("paused", paused);
+            final JsonNode added = call("torrent-add", args);
+            if (!added.path("arguments").has("torrent-added")) {
+                throw new IOException("torrent-add of " + torrent + " answered " + added);
+            }
+        }
+
+        /** The torrent-get fields of the daemon's only torrent (status, haveValid, sizeWhenDone, error, ...). */
+        public JsonNode torrent() throws IOException {
+            final ObjectNode args = JSON.createObjectNode();
+            FIELDS.forEach(args.putArray("fields")::add);
+            final JsonNode torrents = call("torrent-get", args).path("arguments").path("torrents");
+            if (!torrents.isArray() || torrents.isEmpty()) {
+                throw new IOException("transmission has no torrent: " + torrents);
+            }
+            return torrents.get(0);
+        }
+
+        /** Asks for a full hash check of every torrent's local data ({@code torrent-verify}). */
+        public void verify() throws IOException {
+            call("torrent-verify", JSON.createObjectNode());
+        }
+
+        /** Whether {@code t} (torrent-get fields) has every piece verified and no check pending. */
+        public static boolean complete(final JsonNode t) {
+            final int st = t.path("status").asInt(-1);
+            return t.path("leftUntilDone").asLong(-1) == 0 && st != CHECK && st != CHECK_WAIT
+                && t.path("haveValid").asLong(-1) == t.path("sizeWhenDone").asLong(-2);
+        }
+
+        JsonNode raw(final String method, final ObjectNode arguments) throws IOException {
+            final ObjectNode body = JSON.createObjectNode();
+            body.put("method", method);
+            body.set("arguments", arguments);
+            final String json = JSON.writeValueAsString(body);
+            final URI uri = URI.create("http://127.0.0.1:" + port + "/transmission/rpc");
+            for (int attempt = 0; attempt < 2; attempt++) { // 409 hands out the CSRF session id: retry once with it
+                final HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+                if (!sessionId.isEmpty()) {
+                    rb.header(SESSION_HEADER, sessionId);
+                }
+                final HttpResponse<String> r;
+                try {
+                    r = HTTP.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                if (r.statusCode() == 409) {
+                    sessionId = r.headers().firstValue(SESSION_HEADER).orElse("");
+                    continue;
+                }
+                if (r.statusCode() != 200) {
+                    throw new IOException("HTTP " + r.statusCode() + ": " + r.body());
+                }
+                return JSON.readTree(r.body());
+            }
+            throw new IOException("HTTP 409 twice: no usable " + SESSION_HEADER);
+        }
     }
 
     @Override

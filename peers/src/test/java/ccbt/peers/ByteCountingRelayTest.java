@@ -86,6 +86,67 @@ class ByteCountingRelayTest {
 
     @Test
     @Timeout(30)
+    void countsTheSumOfConcurrentConnections() throws Exception {
+        final int clients = 4;
+        try (ServerSocket echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // An echo target: each connection is answered byte for byte until the client half-closes.
+            final Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+                for (int i = 0; i < clients; i++) {
+                    try {
+                        final Socket s = echo.accept();
+                        Thread.ofPlatform().daemon().start(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(s.getOutputStream());
+                            } catch (final IOException ignored) {
+                                // the test fails on its own assertions
+                            }
+                        });
+                    } catch (final IOException e) {
+                        return;
+                    }
+                }
+            });
+            try (ByteCountingRelay relay = ByteCountingRelay.start(
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), echo.getLocalPort()))) {
+                final Thread[] threads = new Thread[clients];
+                final boolean[] ok = new boolean[clients];
+                for (int i = 0; i < clients; i++) {
+                    final int n = i;
+                    threads[i] = Thread.ofPlatform().start(() -> {
+                        final byte[] data = new byte[100_000 * (n + 1)];
+                        new Random(n).nextBytes(data);
+                        try (Socket c = new Socket()) {
+                            c.connect(relay.address(), 5000);
+                            final Thread writer = Thread.ofPlatform().start(() -> {
+                                try {
+                                    c.getOutputStream().write(data);
+                                    c.shutdownOutput();
+                                } catch (final IOException ignored) {
+                                    // seen as a short echo below
+                                }
+                            });
+                            ok[n] = Arrays.equals(c.getInputStream().readAllBytes(), data);
+                            writer.join(10_000);
+                        } catch (final IOException | InterruptedException e) {
+                            ok[n] = false;
+                        }
+                    });
+                }
+                for (final Thread t : threads) {
+                    t.join(20_000);
+                }
+                final long total = 100_000L * (1 + 2 + 3 + 4);
+                assertThat(ok).containsOnly(true);
+                assertThat(relay.bytesToTarget()).isEqualTo(total);
+                assertThat(relay.bytesFromTarget()).isEqualTo(total);
+                assertThat(relay.connections()).isEqualTo(clients);
+            }
+            acceptor.join(5000);
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void closeEndsOpenConnectionsPromptly() throws Exception {
         final CountDownLatch accepted = new CountDownLatch(1);
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

@@ -29,6 +29,21 @@ public interface BenchPeer extends AutoCloseable {
     /** Waits until the client reports the torrent complete; false on time-out or if it exited without completing. */
     boolean awaitComplete(Duration timeout) throws InterruptedException;
 
+    /**
+     * {@link System#nanoTime()} when the client reported completion, as seen by the thread that read the report (not
+     * rounded to the sampler's tick), or -1 if it has not or cannot say.
+     */
+    default long completedAtNanos() {
+        return -1;
+    }
+
+    /**
+     * Starts the timed work of a client that was prepared untimed (see {@link PeerClient#recheck}); a no-op for clients
+     * whose work starts with their process.
+     */
+    default void begin() throws java.io.IOException {
+    }
+
     /** Why the client failed (exit status, error line), if it did. */
     Optional<String> failure();
 

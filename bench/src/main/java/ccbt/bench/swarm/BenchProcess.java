@@ -54,9 +54,10 @@ public final class BenchProcess implements BenchPeer {
     private volatile long peakHwm;
     private volatile ProcessUsage finalUsage;
     private volatile boolean stopping;
+    private volatile long completedAt = -1;
 
     private BenchProcess(final String client, final String role, final List<String> command, final Path logFile,
-                         final Protocol protocol) {
+                         final Protocol protocol, final boolean stdinGuard) {
         this.client = client;
         this.role = role;
         this.protocol = protocol;
@@ -70,6 +71,7 @@ public final class BenchProcess implements BenchPeer {
             // progress lines every 200 ms would only bloat the log
             .noisy(line -> line.startsWith("PROGRESS") || line.startsWith("UPLOADED"))
             .parser(this::onLine)
+            .stdinGuard(stdinGuard)
             .start();
         process.onExit(this::onExit);
     }
@@ -77,9 +79,20 @@ public final class BenchProcess implements BenchPeer {
     /** Starts {@code command} as a client process; its log goes to {@code logFile} (+ {@code .stderr}). */
     public static BenchProcess start(final String client, final String role, final List<String> command,
                                      final Path logFile, final Protocol protocol) throws IOException {
+        return start(client, role, command, logFile, protocol, false);
+    }
+
+    /**
+     * As {@link #start(String, String, List, Path, Protocol)}; {@code stdinGuard} runs the client under a shell that
+     * stops it when this JVM goes away (for daemons that watch neither stdin nor a parent pid). {@link #pid()} is then
+     * the shell's; CPU and RSS are taken over the shell's process tree.
+     */
+    public static BenchProcess start(final String client, final String role, final List<String> command,
+                                     final Path logFile, final Protocol protocol, final boolean stdinGuard)
+        throws IOException {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         try {
-            return new BenchProcess(client, role, command, logFile, protocol);
+            return new BenchProcess(client, role, command, logFile, protocol, stdinGuard);
         } catch (final IllegalStateException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -97,7 +110,7 @@ public final class BenchProcess implements BenchPeer {
         // the last stdout lines (DONE, listening) have been parsed by now
         final int code = process.exitValue();
         if (code == 0 && protocol.completesOnExit()) {
-            complete.countDown();
+            completed();
         } else if (complete.getCount() > 0 && failure == null && !stopping) {
             failure = client + " " + role + " exited with status " + code + " before completing";
         }
@@ -120,6 +133,9 @@ public final class BenchProcess implements BenchPeer {
 
     /** The client reports the torrent complete. */
     public void completed() {
+        if (completedAt < 0 && failure == null) {
+            completedAt = System.nanoTime();
+        }
         complete.countDown();
     }
 
@@ -187,13 +203,30 @@ public final class BenchProcess implements BenchPeer {
     public void poll() {
         if (process.isAlive()) {
             protocol.poll(this);
-            ProcStat.read(process.pid()).ifPresent(s -> peakHwm = Math.max(peakHwm, s.hwmBytes()));
+            peakHwm = Math.max(peakHwm, treeHwm());
         }
+    }
+
+    /** The largest {@code VmHWM} in the client's process tree (the client itself unless it runs under a shell). */
+    private long treeHwm() {
+        long max = ProcStat.read(process.pid()).map(ProcStat::hwmBytes).orElse(0L);
+        final Optional<ProcessHandle> h = ProcessHandle.of(process.pid());
+        if (h.isPresent()) {
+            for (final ProcessHandle d : h.get().descendants().toList()) {
+                max = Math.max(max, ProcStat.read(d.pid()).map(ProcStat::hwmBytes).orElse(0L));
+            }
+        }
+        return max;
     }
 
     @Override
     public boolean awaitComplete(final Duration timeout) throws InterruptedException {
         return complete.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && failure == null;
+    }
+
+    @Override
+    public long completedAtNanos() {
+        return completedAt;
     }
 
     /** Whether the client reported completion (or a failure) already, without waiting. */
@@ -216,7 +249,7 @@ public final class BenchProcess implements BenchPeer {
         if (process.isAlive()) {
             final Optional<ProcStat> now = ProcStat.read(process.pid());
             if (now.isPresent()) {
-                peakHwm = Math.max(peakHwm, now.get().hwmBytes());
+                peakHwm = Math.max(peakHwm, treeHwm());
                 return new ProcessUsage(now.get().cpuSeconds() + descendantsCpu(), peakHwm, false);
             }
         }

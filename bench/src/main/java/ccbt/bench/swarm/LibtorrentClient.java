@@ -108,12 +108,14 @@ public final class LibtorrentClient implements PeerClient {
     }
 
     /**
-     * Makes a v1 torrent of {@code contentRoot} with libtorrent's own torrent maker ({@link TestData#writeTorrent}), so
-     * that the torrent does not depend on the code under test.
+     * Makes a v1 torrent of {@code contentRoot} announcing to {@code trackers} (none: peers are given by address) with
+     * libtorrent's own torrent maker ({@link TestData#writeTorrent}), so that the torrent does not depend on the code
+     * under test.
      */
-    public void makeTorrent(final Path contentRoot, final int pieceSize, final Path out) throws IOException {
+    public void makeTorrent(final Path contentRoot, final int pieceSize, final List<String> trackers, final Path out)
+        throws IOException {
         try {
-            TestData.writeTorrent(contentRoot, pieceSize, List.of(), out, MAKE_TORRENT_TIMEOUT);
+            TestData.writeTorrent(contentRoot, pieceSize, trackers, out, MAKE_TORRENT_TIMEOUT);
         } catch (final AssertionError | UncheckedIOException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -35,7 +35,12 @@ public final class SwarmBench {
     private final PeerClient subject;
     private final PeerClient reference;
     private final LibtorrentClient libtorrent;
+    /** The HTTP tracker aria2's peers need (it dials no address it is given), else null. */
+    private final ccbt.peers.OpenTracker tracker;
+    /** The relay transmission's peers need (it dials no loopback address), else null. */
+    private final Relay relay;
     private Payload payload;
+    private String loadAtStart = "unknown";
 
     private SwarmBench(final SwarmOptions options, final Path projectRoot, final PrintStream console) throws IOException {
         this.options = options;
@@ -45,6 +50,10 @@ public final class SwarmBench {
         Files.createDirectories(work);
         this.libtorrent = new LibtorrentClient(LibtorrentClient.locateScript(options.ltScript()),
             Runtime.getRuntime().availableProcessors());
+        final List<String> clients = List.of(options.subject(), options.against());
+        requireInstalled(clients);
+        this.tracker = clients.contains("aria2") ? ccbt.peers.OpenTracker.start() : null;
+        this.relay = clients.contains("transmission") ? new Relay() : null;
         this.subject = client(options.subject(), options, projectRoot);
         this.reference = client(options.against(), options, projectRoot);
     }
@@ -53,9 +62,30 @@ public final class SwarmBench {
         return switch (name) {
             case "ccbt" -> o.ccbt() != null ? new CcbtClient(o.ccbt()) : CcbtClient.locate(projectRoot);
             case "libtorrent" -> libtorrent;
-            default -> throw new IllegalArgumentException("--against " + name + " is not wired into the swarm benchmark"
-                + " yet (its driver is not in bench); use libtorrent");
+            case "aria2" -> new Aria2Client(tracker.httpAnnounceUrl());
+            case "transmission" -> new TransmissionClient(relay);
+            default -> throw new IllegalArgumentException("unknown client " + name);
         };
+    }
+
+    /** The executables each client needs, checked up front so that a missing one is named at once. */
+    static List<String> executablesOf(final String client) {
+        return switch (client) {
+            case "aria2" -> List.of("aria2c", "opentracker");
+            case "transmission" -> List.of("transmission-daemon");
+            default -> List.of();
+        };
+    }
+
+    private static void requireInstalled(final List<String> clients) {
+        for (final String c : clients) {
+            for (final String exe : executablesOf(c)) {
+                if (ccbt.peers.RealPeers.executable(exe) == null) {
+                    throw new IllegalArgumentException("bench swarm with " + c + " needs '" + exe
+                        + "' on PATH (install the real clients with .ci/install-peers)");
+                }
+            }
+        }
     }
 
     /** Runs the benchmark and writes the report; returns the results as written to {@code results.json}. */
@@ -66,6 +96,7 @@ public final class SwarmBench {
 
     private Map<String, Object> run() throws IOException, InterruptedException {
         final long started = System.currentTimeMillis();
+        loadAtStart = loadAverage();
         console.println("bench swarm: measuring the machine's limits in " + work);
         final long diskBytes = Math.max(64L << 20, Math.min(options.size(), 1L << 30));
         final MachineLimits limits = MachineLimits.measure(work, options.quick() ? 64L << 20 : diskBytes, options.quick());
@@ -74,7 +105,27 @@ public final class SwarmBench {
             limits.diskWrite() / Trial.MIB, limits.diskReadCold() / Trial.MIB, limits.diskReadCached() / Trial.MIB);
         console.printf("bench swarm: generating %d bytes in %d file(s), piece size %d%n", options.size(), options.files(),
             options.pieceSize());
-        payload = Payload.generate(work, options.size(), options.files(), options.pieceSize(), SEED, libtorrent::makeTorrent);
+        // aria2's peers find each other only through a tracker: the torrent names the harness's one
+        final List<String> trackers = tracker != null ? List.of(tracker.httpAnnounceUrl()) : List.of();
+        payload = Payload.generate(work, options.size(), options.files(), options.pieceSize(), SEED,
+            (root, pieceSize, out) -> libtorrent.makeTorrent(root, pieceSize, trackers, out));
+        if (tracker != null) {
+            tracker.allow(ccbt.peers.TestData.infoHashHex(Files.readAllBytes(payload.torrent())));
+        }
+        try {
+            return runScenarios(started, limits);
+        } finally {
+            if (tracker != null) {
+                tracker.close();
+            }
+            if (relay != null) {
+                relay.close();
+            }
+        }
+    }
+
+    private Map<String, Object> runScenarios(final long started, final MachineLimits limits)
+        throws IOException, InterruptedException {
 
         final List<Trial> trials = new ArrayList<>();
         for (final String scenario : options.scenarios()) {
@@ -107,9 +158,36 @@ public final class SwarmBench {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("memory_gib", Math.round(totalMemory() / Trial.GIB));
         m.put("libtorrent", LibtorrentClient.version().orElse("unknown"));
+        final List<String> clients = List.of(options.subject(), options.against());
+        if (clients.contains("aria2")) {
+            m.put("aria2", Aria2Client.version().orElse("unknown"));
+        }
+        if (clients.contains("transmission")) {
+            m.put("transmission", TransmissionClient.version().orElse("unknown"));
+        }
         m.put("transport", "loopback TCP 127.0.0.1; ccbt --transport auto (io_uring, else epoll, else NIO); "
-            + "libtorrent TCP, uTP off");
+            + options.against() + " TCP, uTP off" + (relay != null ? "; every connection through the harness's relay"
+            : "") + (tracker != null ? "; peers found through opentracker on 127.0.0.1" : ""));
+        m.put("load_average_start", loadAtStart);
+        m.put("load_average_end", loadAverage());
+        final List<String> notes = new ArrayList<>();
+        for (final PeerClient c : List.of(subject, reference)) {
+            if (!c.note().isEmpty() && !notes.contains(c.note())) {
+                notes.add(c.note());
+            }
+        }
+        m.put("notes", notes);
         return m;
+    }
+
+    /** The 1, 5 and 15 minute load averages when the run started, as {@code /proc/loadavg} gives them. */
+    private static String loadAverage() {
+        try {
+            final String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (final IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
@@ -200,13 +278,30 @@ public final class SwarmBench {
             for (final BenchPeer s : seeders) {
                 ports.add(new InetSocketAddress("127.0.0.1", s.awaitListening(LISTEN_TIMEOUT)));
             }
-            final double cpuBefore = measureSeeder ? seeders.getFirst().usage().cpuSeconds() : 0;
-            final long t0 = System.nanoTime();
+            if (tracker != null && !recheck) {
+                // aria2's leechers learn the seeders only from the tracker: start them once it lists every seeder
+                TrackerProbe.awaitListed(tracker.httpAnnounceUrl(), payload.torrent(), ports, LISTEN_TIMEOUT);
+            }
+            final List<InetSocketAddress> dialled = new ArrayList<>();
+            for (final InetSocketAddress p : ports) {
+                // with a relay in use, a client that dials goes through it too, so both sides pay for one hop
+                dialled.add(relay != null && !recheck && leecherClient.dialsLoopback() ? relay.forward(p) : p);
+            }
+            BenchPeer checker = null;
+            final long launched = System.nanoTime();
             if (recheck) {
-                running.add(side.client().recheck(payload, payload.saveDir(), logDir));
+                checker = side.client().recheck(payload, payload.saveDir(), logDir);
+                running.add(checker);
+            }
+            final double cpuBefore = measureSeeder ? seeders.getFirst().usage().cpuSeconds()
+                : recheck && side.client().recheckStartsOnBegin() ? checker.usage().cpuSeconds() : 0;
+            // a recheck that runs from its process start is timed from the launch; a prepared one from begin()
+            final long t0 = recheck && !side.client().recheckStartsOnBegin() ? launched : System.nanoTime();
+            if (recheck) {
+                checker.begin();
             } else {
                 for (int i = 0; i < leechers; i++) {
-                    running.add(leecherClient.leecher(payload, trialDir.resolve("leecher" + i), ports,
+                    running.add(leecherClient.leecher(payload, trialDir.resolve("leecher" + i), dialled,
                         logDir.resolve(leechers == 1 ? "." : "leecher" + i).normalize()));
                 }
             }
@@ -234,7 +329,15 @@ public final class SwarmBench {
                     break;
                 }
                 if (allComplete(running)) {
-                    wall = (System.nanoTime() - t0) / 1e9;
+                    // the time the last one reported completion, not this sampler's tick, when the clients say
+                    long last = Long.MIN_VALUE;
+                    for (final BenchPeer p : running) {
+                        last = p.completedAtNanos() < 0 ? Long.MIN_VALUE : Math.max(last, p.completedAtNanos());
+                        if (last == Long.MIN_VALUE) {
+                            break;
+                        }
+                    }
+                    wall = ((last != Long.MIN_VALUE ? last : System.nanoTime()) - t0) / 1e9;
                     series.add(new double[] {wall, bytes});
                     break;
                 }
@@ -249,7 +352,12 @@ public final class SwarmBench {
             metrics = measuredPeer.lastMetrics().orElse(null);
         } catch (final IllegalStateException e) {
             error = e.getMessage(); // a seeder that never listened
+        } catch (final IOException e) {
+            error = e.getMessage(); // a tracker that did not list a seeder, a relay that could not connect
         } finally {
+            if (relay != null) {
+                relay.reset();
+            }
             for (final BenchPeer p : running) {
                 processes.add(processMap(p, p.stop(), p == measuredPeer));
             }

@@ -20,6 +20,28 @@ class ReportPartsTest {
     }
 
     @Test
+    void eachClientHasItsOwnSectionAndTheOthersStay() {
+        final String lt = Report.begin("libtorrent") + "\nlt\n" + Report.end("libtorrent");
+        final String doc = "# B\n\n" + lt + "\n\n<!-- jmh:begin -->\njmh\n<!-- jmh:end -->\n";
+        final String aria = Report.begin("aria2") + "\naria v1\n" + Report.end("aria2");
+        final String withAria = Report.replaceSection(doc, aria, "aria2");
+        // a new client's section goes right after the last swarm section, before what follows it
+        assertThat(withAria).isEqualTo("# B\n\n" + lt + "\n\n" + aria + "\n\n<!-- jmh:begin -->\njmh\n<!-- jmh:end -->\n");
+        final String tr = Report.begin("transmission") + "\ntr\n" + Report.end("transmission");
+        final String withBoth = Report.replaceSection(withAria, tr, "transmission");
+        assertThat(withBoth.indexOf("\ntr\n")).isGreaterThan(withBoth.indexOf("aria v1")).isLessThan(withBoth.indexOf("jmh"));
+        // rewriting one client's section replaces it alone
+        final String aria2 = Report.begin("aria2") + "\naria v2\n" + Report.end("aria2");
+        final String rewritten = Report.replaceSection(withBoth, aria2, "aria2");
+        assertThat(rewritten).contains("\nlt\n", "aria v2", "\ntr\n", "jmh").doesNotContain("aria v1");
+        assertThat(rewritten.length()).isEqualTo(withBoth.length());
+        assertThat(Report.replaceSection(rewritten, Report.begin("libtorrent") + "\nlt2\n" + Report.end("libtorrent"),
+            "libtorrent")).contains("lt2", "aria v2", "\ntr\n").doesNotContain("\nlt\n");
+        assertThat(Report.chart("libtorrent")).isEqualTo("bench-swarm.svg");
+        assertThat(Report.chart("aria2")).isEqualTo("bench-swarm-aria2.svg");
+    }
+
+    @Test
     void statsAreMinMedianMaxOfFiniteValues() {
         assertThat(Stats.of(3, 1, 2)).isEqualTo(new Stats(1, 2, 3, 3));
         assertThat(Stats.of(4, 1, Double.NaN, 2, 3)).isEqualTo(new Stats(1, 2.5, 4, 4));

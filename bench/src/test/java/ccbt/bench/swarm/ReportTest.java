@@ -57,4 +57,25 @@ class ReportTest {
             "mean 3.0, max 4 over 2 samples");
         assertThat(Files.readString(dir.resolve("out/bench-swarm.svg"))).contains("1.67×");
     }
+
+    @Test
+    void saysWhenTheMachineWasBusyAndNamesTheClientInSectionAndChart(@TempDir final Path dir) throws Exception {
+        final MachineLimits limits = new MachineLimits(2, 1.8e9, 3.0e9, 1.0e9, 0.5e9, 0.9e9, 5e9, 1L << 30);
+        final Payload payload = new Payload(dir, "payload.bin",
+            List.of(new Payload.PayloadFile("payload.bin", 1L << 30, "00")), dir.resolve("payload.torrent"), 1 << 20);
+        final List<Trial> trials = List.of(trial("subject", "ccbt", 1, 2.0, true, null),
+            trial("reference", "aria2", 1, 4.0, true, null));
+        for (final String load : List.of("0.40 0.30 0.20", "5.10 4.00 3.00")) {
+            final Path run = dir.resolve(load.substring(0, 1));
+            final SwarmOptions options = SwarmOptions.parse(List.of("--against", "aria2", "--reps", "1", "--scenarios",
+                "download", "--out", run.resolve("out").toString(), "--no-docs"), null);
+            new Report(options, limits, payload, trials, Map.of("cores", 2, "aria2", "aria2 version 1.36.0",
+                "load_average_start", "0.10 0.10 0.10", "load_average_end", load), 10).write();
+            final String md = Files.readString(run.resolve("out/swarm.md"));
+            assertThat(md).contains("## Swarm benchmark against aria2", "| aria2 version 1.36.0 | 0.10 0.10 0.10 / " + load,
+                "| aria2 (reference) | 1/1 |", "<!-- swarm-aria2:begin -->", "(bench-swarm-aria2.svg)");
+            assertThat(md.contains("shared and busy")).as("busy note with end load " + load).isEqualTo(load.startsWith("5"));
+            assertThat(run.resolve("out/bench-swarm-aria2.svg")).content().contains("ccbt (red) vs aria2 (blue)");
+        }
+    }
 }

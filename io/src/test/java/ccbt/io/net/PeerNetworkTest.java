@@ -164,8 +164,10 @@ class PeerNetworkTest {
             assertThat(c3.cause()).isInstanceOf(IOException.class).hasMessageContaining("closed");
             assertThat(unknown.connections).isEmpty();
 
-            assertThat(seederSide).hasSize(2);
-            assertThat(leecherSide).hasSize(2);
+            // A dial completes on the leecher's side once the seeder's handshake arrived; the seeder's own handler
+            // may still be on its way to the torrent's loop.
+            awaitSize(seederSide, 2);
+            awaitSize(leecherSide, 2);
             for (final Trader t : List.of(seederSide.get(0), seederSide.get(1), leecherSide.get(0), leecherSide.get(1))) {
                 try {
                     t.done.get(10, TimeUnit.SECONDS);
@@ -337,5 +339,14 @@ class PeerNetworkTest {
             assertThat(f.cause()).isNotNull();
             assertThat(t.connections).isEmpty();
         }
+    }
+
+    /** Waits up to 10 s for {@code list} to reach {@code size}, then asserts it. */
+    private static void awaitSize(final List<?> list, final int size) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (list.size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(list).hasSize(size);
     }
 }
