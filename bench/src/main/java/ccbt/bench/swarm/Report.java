@@ -168,6 +168,7 @@ final class Report {
         opts.put("reps", options.reps());
         opts.put("scenarios", options.scenarios());
         opts.put("quick", options.quick());
+        opts.put("note", options.note());
         root.put("options", opts);
         root.put("machine", machine);
         root.put("limits", limits.toMap());
@@ -267,6 +268,9 @@ final class Report {
                 + "the run-to-run noise of two identical clients; it says nothing about ccbt)" : "",
             Instant.now().truncatedTo(ChronoUnit.MINUTES), seconds, size(payload.totalBytes()), payload.files().size(),
             size(payload.pieceSize())));
+        if (options.note() != null) {
+            md.append("Note on this run: ").append(options.note()).append("\n\n");
+        }
         md.append("**Who is faster** (median throughput, ").append(subjectName).append(" / ").append(referenceName)
             .append("):");
         for (final String s : options.scenarios()) {
