@@ -70,9 +70,9 @@ final class DemoCommand implements Callable<Integer> {
         final InetAddress loopback = InetAddress.getByName("127.0.0.1");
         final Metrics seedMetrics = new Metrics();
         final Metrics leechMetrics = new Metrics();
-        try (Engine seeder = new Engine(EngineConfig.defaults(work.resolve("state-seed")).withBind(loopback, 0),
+        try (Engine seeder = new Engine(EngineConfig.builder(work.resolve("state-seed")).bind(loopback, 0).build(),
                  seedMetrics);
-             Engine leecher = new Engine(EngineConfig.defaults(work.resolve("state-leech")).withBind(loopback, 0),
+             Engine leecher = new Engine(EngineConfig.builder(work.resolve("state-leech")).bind(loopback, 0).build(),
                  leechMetrics);
              MetricsServer server = MetricsServer.maybe(leechMetrics, metricsAddress)) {
             final int seedPort = seeder.listen();

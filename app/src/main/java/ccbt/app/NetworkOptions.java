@@ -51,12 +51,13 @@ final class NetworkOptions {
         final Path state = stateDir != null ? stateDir
             : Path.of(System.getProperty("user.home"), ".local", "state", "ccbt");
         final InetAddress address = bind == null ? null : InetAddress.getByName(bind);
-        return EngineConfig.defaults(state).withBind(address, port).withTransport(transport)
-            .withUploadSlots(uploadSlots)
-            .withDownloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate))
-            .withUploadRateLimit(maxUploadRate == null ? 0 : Units.parseSize(maxUploadRate))
-            .withXetChunking(xetChunking)
-            .withSequential(sequential)
-            .withFullPreallocation(preallocate.equals("full"));
+        return EngineConfig.builder(state).bind(address, port).transport(transport)
+            .uploadSlots(uploadSlots)
+            .downloadRateLimit(maxDownloadRate == null ? 0 : Units.parseSize(maxDownloadRate))
+            .uploadRateLimit(maxUploadRate == null ? 0 : Units.parseSize(maxUploadRate))
+            .xetChunking(xetChunking)
+            .sequential(sequential)
+            .fullPreallocation(preallocate.equals("full"))
+            .build();
     }
 }

@@ -39,8 +39,8 @@ class KillResumeTest {
         Files.write(torrentFile, new TorrentCreator(content.resolve("k")).pieceSize(64 * 1024).create());
         final Metainfo meta = Metainfo.parse(Files.readAllBytes(torrentFile));
 
-        final EngineConfig seedConfig = EngineConfig.defaults(tmp.resolve("seed-state"))
-            .withBind(InetAddress.getByName("127.0.0.1"), 0);
+        final EngineConfig seedConfig = EngineConfig.builder(tmp.resolve("seed-state"))
+            .bind(InetAddress.getByName("127.0.0.1"), 0).build();
         try (Engine seeder = new Engine(seedConfig, new Metrics())) {
             final int port = seeder.listen();
             final TorrentSession seed = seeder.add(meta, content, null);

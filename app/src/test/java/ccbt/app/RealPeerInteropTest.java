@@ -97,8 +97,8 @@ class RealPeerInteropTest {
         try (LibtorrentPeer lt = LibtorrentPeer.seed(torrent, seedRoot);
              TransmissionPeer tr = TransmissionPeer.seed(torrent, seedRoot)) {
             // 16 MiB/s keeps the download going for a few seconds, so that both seeders serve part of it.
-            final EngineConfig config = EngineConfig.defaults(tmp.resolve("two-state"))
-                .withBind(InetAddress.getByName("127.0.0.1"), 0).withDownloadRateLimit(16L << 20);
+            final EngineConfig config = EngineConfig.builder(tmp.resolve("two-state"))
+                .bind(InetAddress.getByName("127.0.0.1"), 0).downloadRateLimit(16L << 20).build();
             try (Engine engine = new Engine(config, new Metrics())) {
                 engine.listen();
                 final Path out = tmp.resolve("out-two");
@@ -132,8 +132,8 @@ class RealPeerInteropTest {
                 tmp.resolve("seeded.torrent"));
             tracker.allow(TestData.infoHashHex(Files.readAllBytes(torrent)));
             final Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
-            final EngineConfig config = EngineConfig.defaults(tmp.resolve("ccbt-seed-state"))
-                .withBind(InetAddress.getByName("127.0.0.1"), 0);
+            final EngineConfig config = EngineConfig.builder(tmp.resolve("ccbt-seed-state"))
+                .bind(InetAddress.getByName("127.0.0.1"), 0).build();
             try (Engine engine = new Engine(config, new Metrics())) {
                 final int port = engine.listen();
                 final TorrentSession seed = engine.add(meta, seedRoot, null);

@@ -46,7 +46,8 @@ class XetUpdateTest {
     Path tmp;
 
     private static Engine engine(final Path state) throws Exception {
-        return new Engine(EngineConfig.defaults(state).withBind(InetAddress.getByName("127.0.0.1"), 0), new Metrics());
+        return new Engine(EngineConfig.builder(state).bind(InetAddress.getByName("127.0.0.1"), 0).build(),
+            new Metrics());
     }
 
     /**

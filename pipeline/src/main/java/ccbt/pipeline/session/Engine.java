@@ -11,6 +11,7 @@ import ccbt.io.tracker.HttpTrackerClient;
 import ccbt.io.tracker.TrackerClient;
 import ccbt.io.tracker.UdpTrackerClient;
 import ccbt.pipeline.rate.RateLimiter;
+import ccbt.pipeline.xet.XetIndexGauges;
 import ccbt.pipeline.xet.XetStores;
 import ccbt.store.dedup.ChunkIndex;
 import ccbt.pipeline.ring.PieceRing;
@@ -55,6 +56,7 @@ public final class Engine implements AutoCloseable {
     private final Map<InfoHash, TorrentSession> torrents = new ConcurrentHashMap<>();
     private final Counter downloaded;
     private final Counter uploaded;
+    private final Counter uploadedFromFiles;
     private final Counter piecesVerified;
     private final RateLimiter downloadLimit;
     private final RateLimiter uploadLimit;
@@ -78,6 +80,8 @@ public final class Engine implements AutoCloseable {
         });
         this.downloaded = metrics.counter("ccbt_downloaded_bytes_total", "Payload bytes received from peers");
         this.uploaded = metrics.counter("ccbt_uploaded_bytes_total", "Payload bytes sent to peers");
+        this.uploadedFromFiles = metrics.counter("ccbt_uploaded_file_region_bytes_total",
+            "Payload bytes sent to peers straight from the files (file regions: sendfile on epoll and NIO)");
         this.piecesVerified = metrics.counter("ccbt_pieces_verified_total", "Pieces verified and written");
         metrics.gauge("ccbt_torrents", "Torrents in the engine", () -> torrents.size());
         metrics.gauge("ccbt_peers", "Connected peers", () -> torrents.values().stream()
@@ -345,7 +349,7 @@ public final class Engine implements AutoCloseable {
             final Path dir = config.stateDir().resolve("xet");
             xetStores = XetStores.open(dir.resolve("stores.tsv"));
             chunkIndex = ChunkIndex.open(dir.resolve("chunks.cmap"), CHUNK_INDEX_ENTRIES);
-            metrics.gauge("ccbt_xet_index_chunks", "Chunks in the dedup index", () -> chunkIndex.size());
+            XetIndexGauges.register(chunkIndex, metrics);
         }
         return chunkIndex;
     }
@@ -397,6 +401,10 @@ public final class Engine implements AutoCloseable {
 
     Counter uploadedBytes() {
         return uploaded;
+    }
+
+    Counter uploadedFromFiles() {
+        return uploadedFromFiles;
     }
 
     Counter piecesVerified() {

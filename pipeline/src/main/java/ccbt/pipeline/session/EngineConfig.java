@@ -51,47 +51,17 @@ public record EngineConfig(
             64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false, 0);
     }
 
-    public EngineConfig withBind(final InetAddress address, final int listenPort) {
-        return toBuilder().bind(address, listenPort).build();
+    /** A builder starting from the {@link #defaults defaults}, with state kept under {@code stateDir}. */
+    public static Builder builder(final Path stateDir) {
+        return defaults(stateDir).toBuilder();
     }
 
-    public EngineConfig withTransport(final String value) {
-        return toBuilder().transport(value).build();
-    }
-
-    public EngineConfig withUploadSlots(final int slots) {
-        return toBuilder().uploadSlots(slots).build();
-    }
-
-    public EngineConfig withRequestTimeout(final Duration timeout) {
-        return toBuilder().requestTimeout(timeout).build();
-    }
-
-    public EngineConfig withDownloadRateLimit(final long bytesPerSecond) {
-        return toBuilder().downloadRateLimit(bytesPerSecond).build();
-    }
-
-    public EngineConfig withXetChunking(final boolean on) {
-        return toBuilder().xetChunking(on).build();
-    }
-
-    public EngineConfig withSequential(final boolean on) {
-        return toBuilder().sequential(on).build();
-    }
-
-    public EngineConfig withFullPreallocation(final boolean on) {
-        return toBuilder().fullPreallocation(on).build();
-    }
-
-    public EngineConfig withUploadRateLimit(final long bytesPerSecond) {
-        return toBuilder().uploadRateLimit(bytesPerSecond).build();
-    }
-
+    /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** Changes a few settings of an existing configuration. */
+    /** The one way to change settings: start from {@link #builder} or {@link #toBuilder}, then {@link #build}. */
     public static final class Builder {
         private InetAddress bindAddress;
         private int port;

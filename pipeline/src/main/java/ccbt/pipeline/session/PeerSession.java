@@ -606,6 +606,7 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             uploadedToPeer += one[2];
             torrent.uploaded(one[2]);
             torrent.engine.uploadedBytes().add(one[2]);
+            torrent.engine.uploadedFromFiles().add(one[2]);
             sent++;
         }
         if (sent > 0) {

@@ -110,6 +110,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     private long lastUploaded;
     private long lastRateNanos;
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    private volatile java.util.function.IntConsumer pieceListener;
     private final java.util.concurrent.atomic.AtomicInteger inRing = new java.util.concurrent.atomic.AtomicInteger();
 
     TorrentSession(final Engine engine, final Metainfo meta, final FileLayout layout, final PieceStore store,
@@ -231,6 +232,25 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         return a.getPort() == port && port > 0 && a.getAddress() != null
             && (a.getAddress().isLoopbackAddress() || a.getAddress().isAnyLocalAddress()
             || a.getAddress().equals(engine.config().bindAddress()));
+    }
+
+    /**
+     * Sets what to call with each piece as it becomes ours (verified and on disk, downloaded or filled from Xet
+     * chunks), on the torrent's event loop; it must be quick. Set it before adding peers to see every piece.
+     */
+    public void onPieceVerified(final java.util.function.IntConsumer listener) {
+        this.pieceListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    private void pieceVerified(final int piece) {
+        final java.util.function.IntConsumer listener = pieceListener;
+        if (listener != null) {
+            try {
+                listener.accept(piece);
+            } catch (final RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, meta.name() + ": piece listener failed on piece " + piece, e);
+            }
+        }
     }
 
     /** Completes when every piece is verified and on disk; fails if the torrent stops in error. */
@@ -615,6 +635,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
                 engine.piecesVerified().inc();
                 verifiedBytes += layout.pieceLength(piece);
                 resumeDirty = true;
+                pieceVerified(piece);
                 for (final PeerSession p : contributors) {
                     failures.pieceVerified(p.id());
                 }
@@ -816,6 +837,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         engine.piecesVerified().inc();
         verifiedBytes += layout.pieceLength(piece);
         resumeDirty = true;
+        pieceVerified(piece);
         if (chunker != null) {
             chunker.pieceWritten(piece);
         }

@@ -22,8 +22,8 @@ final class Swarm implements AutoCloseable {
 
     /** A fresh engine listening on {@code address} (port 0), with its own state directory. */
     Engine engine(final String address) throws IOException {
-        final EngineConfig config = EngineConfig.defaults(stateRoot.resolve("engine-" + engines.size()))
-            .withBind(InetAddress.getByName(address), 0);
+        final EngineConfig config = EngineConfig.builder(stateRoot.resolve("engine-" + engines.size()))
+            .bind(InetAddress.getByName(address), 0).build();
         final Engine engine = new Engine(config, new Metrics());
         engines.add(engine);
         engine.listen();

@@ -69,9 +69,9 @@ class SwarmTest {
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
-            final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/seq"))
-                .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withSequential(true)
-                .withFullPreallocation(true);
+            final EngineConfig config = EngineConfig.builder(tmp.resolve("state/seq"))
+                .bind(java.net.InetAddress.getByName("127.0.0.1"), 0).sequential(true)
+                .fullPreallocation(true).build();
             try (Engine leecher = new Engine(config, new ccbt.telemetry.Metrics())) {
                 leecher.listen();
                 final TorrentSession session = leecher.add(meta, tmp.resolve("out"), null);
@@ -80,11 +80,33 @@ class SwarmTest {
                     assertThat(java.nio.file.Files.size(tmp.resolve("out").resolve(f.relativePath())))
                         .isEqualTo(f.length());
                 }
+                final List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                session.onPieceVerified(order::add);
                 session.addPeers(List.of(Swarm.addressOf(seeder)));
                 session.completion().get(30, TimeUnit.SECONDS);
                 assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
+                assertThat(order).as("every piece reported once")
+                    .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, meta.pieceCount())
+                        .boxed().toList());
+                // In order, give or take what is in flight: at most 64 blocks of requests = 32 pieces, twice.
+                assertThat(furthestAheadOfFirstMissing(order, meta.pieceCount())).isLessThanOrEqualTo(64);
             }
         }
+    }
+
+    /** The most any piece completed ahead of the lowest piece still missing at that moment. */
+    static int furthestAheadOfFirstMissing(final List<Integer> order, final int pieces) {
+        final boolean[] done = new boolean[pieces];
+        int firstMissing = 0;
+        int worst = 0;
+        for (final int piece : order) {
+            worst = Math.max(worst, piece - firstMissing);
+            done[piece] = true;
+            while (firstMissing < pieces && done[firstMissing]) {
+                firstMissing++;
+            }
+        }
+        return worst;
     }
 
     @Test
@@ -93,8 +115,8 @@ class SwarmTest {
         final Path content = tmp.resolve("seed");
         SampleDataset.write(content, SampleDataset.standardLayout("up", 4_000_000, 1), 44);
         final Metainfo meta = Swarm.torrentOf(content.resolve("up"), 32 * 1024);
-        final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/up-seed"))
-            .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withUploadRateLimit(2L << 20);
+        final EngineConfig config = EngineConfig.builder(tmp.resolve("state/up-seed"))
+            .bind(java.net.InetAddress.getByName("127.0.0.1"), 0).uploadRateLimit(2L << 20).build();
         try (Swarm swarm = new Swarm(tmp.resolve("state"));
              Engine seeder = new Engine(config, new ccbt.telemetry.Metrics())) {
             seeder.listen();
@@ -123,8 +145,8 @@ class SwarmTest {
         }
         SampleDataset.write(content, files, 45);
         final Metainfo meta = Swarm.torrentOf(content.resolve("zc"), 64 * 1024);
-        final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/zc-" + transport))
-            .withBind(java.net.InetAddress.getByName("127.0.0.1"), 0).withTransport(transport);
+        final EngineConfig config = EngineConfig.builder(tmp.resolve("state/zc-" + transport))
+            .bind(java.net.InetAddress.getByName("127.0.0.1"), 0).transport(transport).build();
         try (Swarm swarm = new Swarm(tmp.resolve("state"));
              Engine seeder = new Engine(config, new ccbt.telemetry.Metrics())) {
             seeder.listen();
@@ -135,6 +157,9 @@ class SwarmTest {
             session.addPeers(List.of(Swarm.addressOf(seeder)));
             session.completion().get(40, TimeUnit.SECONDS);
             assertThat(SampleDataset.sha256Tree(tmp.resolve("out"))).isEqualTo(SampleDataset.sha256Tree(content));
+            final long fromFiles = seeder.metrics().counter("ccbt_uploaded_file_region_bytes_total", "").get();
+            final long all = seeder.metrics().counter("ccbt_uploaded_bytes_total", "").get();
+            assertThat(fromFiles).as("bytes sent as file regions").isPositive().isLessThan(all);
         }
     }
 }

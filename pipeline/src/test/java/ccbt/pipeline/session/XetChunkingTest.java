@@ -31,8 +31,8 @@ class XetChunkingTest {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
             final Metrics metrics = new Metrics();
-            final EngineConfig config = EngineConfig.defaults(tmp.resolve("state/xet"))
-                .withBind(InetAddress.getByName("127.0.0.1"), 0).withXetChunking(true);
+            final EngineConfig config = EngineConfig.builder(tmp.resolve("state/xet"))
+                .bind(InetAddress.getByName("127.0.0.1"), 0).xetChunking(true).build();
             try (Engine leecher = new Engine(config, metrics)) {
                 leecher.listen();
                 final Path out = tmp.resolve("out");

@@ -23,7 +23,7 @@ class XetSeedRestartTest {
     Path tmp;
 
     private Engine engine(final Path state) throws Exception {
-        final Engine e = new Engine(EngineConfig.defaults(state).withBind(InetAddress.getByName("127.0.0.1"), 0),
+        final Engine e = new Engine(EngineConfig.builder(state).bind(InetAddress.getByName("127.0.0.1"), 0).build(),
             new Metrics());
         e.listen();
         return e;
