@@ -1,5 +1,8 @@
 package ccbt.bench.swarm;
 
+import ccbt.peers.OpenTracker;
+import ccbt.peers.RealPeers;
+import ccbt.peers.TestData;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -36,7 +39,7 @@ public final class SwarmBench {
     private final PeerClient reference;
     private final LibtorrentClient libtorrent;
     /** The HTTP tracker aria2's peers need (it dials no address it is given), else null. */
-    private final ccbt.peers.OpenTracker tracker;
+    private final OpenTracker tracker;
     /** The relay transmission's peers need (it dials no loopback address), else null. */
     private final Relay relay;
     private Payload payload;
@@ -52,7 +55,7 @@ public final class SwarmBench {
             Runtime.getRuntime().availableProcessors());
         final List<String> clients = List.of(options.subject(), options.against());
         requireInstalled(clients);
-        this.tracker = clients.contains("aria2") ? ccbt.peers.OpenTracker.start() : null;
+        this.tracker = clients.contains("aria2") ? OpenTracker.start() : null;
         this.relay = clients.contains("transmission") ? new Relay() : null;
         this.subject = client(options.subject(), options, projectRoot);
         this.reference = client(options.against(), options, projectRoot);
@@ -80,7 +83,7 @@ public final class SwarmBench {
     private static void requireInstalled(final List<String> clients) {
         for (final String c : clients) {
             for (final String exe : executablesOf(c)) {
-                if (ccbt.peers.RealPeers.executable(exe) == null) {
+                if (RealPeers.executable(exe) == null) {
                     throw new IllegalArgumentException("bench swarm with " + c + " needs '" + exe
                         + "' on PATH (install the real clients with .ci/install-peers)");
                 }
@@ -105,14 +108,14 @@ public final class SwarmBench {
             limits.diskWrite() / Trial.MIB, limits.diskReadCold() / Trial.MIB, limits.diskReadCached() / Trial.MIB);
         console.printf("bench swarm: generating %d bytes in %d file(s), piece size %d%n", options.size(), options.files(),
             options.pieceSize());
-        // aria2's peers find each other only through a tracker: the torrent names the harness's one
-        final List<String> trackers = tracker != null ? List.of(tracker.httpAnnounceUrl()) : List.of();
-        payload = Payload.generate(work, options.size(), options.files(), options.pieceSize(), SEED,
-            (root, pieceSize, out) -> libtorrent.makeTorrent(root, pieceSize, trackers, out));
-        if (tracker != null) {
-            tracker.allow(ccbt.peers.TestData.infoHashHex(Files.readAllBytes(payload.torrent())));
-        }
         try {
+            // aria2's peers find each other only through a tracker: the torrent names the harness's one
+            final List<String> trackers = tracker != null ? List.of(tracker.httpAnnounceUrl()) : List.of();
+            payload = Payload.generate(work, options.size(), options.files(), options.pieceSize(), SEED,
+                (root, pieceSize, out) -> libtorrent.makeTorrent(root, pieceSize, trackers, out));
+            if (tracker != null) {
+                tracker.allow(TestData.infoHashHex(Files.readAllBytes(payload.torrent())));
+            }
             return runScenarios(started, limits);
         } finally {
             if (tracker != null) {

@@ -24,10 +24,11 @@ import java.util.Locale;
  * @param ltScript  the libtorrent driver script, or null to find it
  * @param ccbt      the command that runs ccbt (e.g. {@code bin/ccbt}), or null for this JVM's class path
  * @param timeoutSeconds time-out of one trial, or 0 for one derived from the size
+ * @param note      a sentence for the report on the circumstances of the run (e.g. why a smaller size), or null
  */
 public record SwarmOptions(long size, int files, int pieceSize, int seeders, int leechers, String subject,
                            String against, int reps, Path out, Path docs, List<String> scenarios, boolean quick,
-                           Path ltScript, List<String> ccbt, long timeoutSeconds) {
+                           Path ltScript, List<String> ccbt, long timeoutSeconds, String note) {
     /** Every scenario, in the order they run. */
     public static final List<String> ALL_SCENARIOS = List.of("download", "upload", "swarm", "fanout", "recheck");
     static final List<String> CLIENTS = List.of("ccbt", "libtorrent", "aria2", "transmission");
@@ -36,9 +37,10 @@ public record SwarmOptions(long size, int files, int pieceSize, int seeders, int
         usage: bench swarm [--size 1GiB] [--files N] [--piece-size S] [--seeders K] [--leechers N]
                            [--against libtorrent|aria2|transmission] [--subject ccbt|libtorrent] [--reps 3]
                            [--out DIR (target/bench-swarm)] [--docs DIR | --no-docs] [--scenarios download,upload,swarm,fanout,recheck]
-                           [--quick] [--lt-script PATH] [--ccbt "COMMAND"] [--timeout SECONDS]
+                           [--quick] [--lt-script PATH] [--ccbt "COMMAND"] [--timeout SECONDS] [--note "TEXT"]
           --quick: 8 MiB, 1 rep, download and recheck only, short limit measurements
-          --subject libtorrent: "real vs real", to check the harness without ccbt""";
+          --subject libtorrent: "real vs real", to check the harness without ccbt
+          --note: a sentence the report shows under the command line (e.g. why the size is smaller)""";
 
     /** Parses the arguments after {@code swarm}; {@code projectRoot} gives the default docs directory. */
     public static SwarmOptions parse(final List<String> args, final Path projectRoot) {
@@ -57,6 +59,7 @@ public record SwarmOptions(long size, int files, int pieceSize, int seeders, int
         Path ltScript = null;
         List<String> ccbt = null;
         long timeout = 0;
+        String note = null;
         for (int i = 0; i < args.size(); i++) {
             final String a = args.get(i);
             switch (a) {
@@ -83,6 +86,7 @@ public record SwarmOptions(long size, int files, int pieceSize, int seeders, int
                         case "--lt-script" -> ltScript = Path.of(v);
                         case "--ccbt" -> ccbt = List.of(v.strip().split("\\s+"));
                         case "--timeout" -> timeout = positive(a, v);
+                        case "--note" -> note = v.isBlank() ? null : v.strip();
                         default -> throw new IllegalArgumentException("unknown option: " + a + "\n" + USAGE);
                     }
                 }
@@ -92,7 +96,7 @@ public record SwarmOptions(long size, int files, int pieceSize, int seeders, int
             throw new IllegalArgumentException("--size " + size + " is smaller than --files " + files);
         }
         return new SwarmOptions(size, files, pieceSize, seeders, leechers, subject, against, reps, out, docs,
-            scenarios, quick, ltScript, ccbt, timeout);
+            scenarios, quick, ltScript, ccbt, timeout, note);
     }
 
     /** Parses sizes such as {@code 1GiB}, {@code 512MiB}, {@code 256KiB}, {@code 1000000} (bytes). */

@@ -68,12 +68,13 @@ class ReportTest {
         for (final String load : List.of("0.40 0.30 0.20", "5.10 4.00 3.00")) {
             final Path run = dir.resolve(load.substring(0, 1));
             final SwarmOptions options = SwarmOptions.parse(List.of("--against", "aria2", "--reps", "1", "--scenarios",
-                "download", "--out", run.resolve("out").toString(), "--no-docs"), null);
+                "download", "--out", run.resolve("out").toString(), "--no-docs", "--note", "256 MiB: the machine was busy"), null);
             new Report(options, limits, payload, trials, Map.of("cores", 2, "aria2", "aria2 version 1.36.0",
                 "load_average_start", "0.10 0.10 0.10", "load_average_end", load), 10).write();
             final String md = Files.readString(run.resolve("out/swarm.md"));
             assertThat(md).contains("## Swarm benchmark against aria2", "| aria2 version 1.36.0 | 0.10 0.10 0.10 / " + load,
-                "| aria2 (reference) | 1/1 |", "<!-- swarm-aria2:begin -->", "(bench-swarm-aria2.svg)");
+                "| aria2 (reference) | 1/1 |", "<!-- swarm-aria2:begin -->", "(bench-swarm-aria2.svg)",
+                "Note on this run: 256 MiB: the machine was busy");
             assertThat(md.contains("shared and busy")).as("busy note with end load " + load).isEqualTo(load.startsWith("5"));
             assertThat(run.resolve("out/bench-swarm-aria2.svg")).content().contains("ccbt (red) vs aria2 (blue)");
         }
