@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ccbt", mixinStandardHelpOptions = true, version = "ccbt 0.1.0",
     description = "A high-throughput BitTorrent engine and seedbox server.",
     subcommands = {InfoCommand.class, CreateCommand.class, DownloadCommand.class, SeedCommand.class,
-        RecheckCommand.class, DemoCommand.class, XetCommand.class})
+        RecheckCommand.class, DemoCommand.class, XetCommand.class, AotTrainingCommand.class})
 public final class Main implements Runnable {
     static {
         // Netty registers its buffer-allocation JFR events when it loads, which starts JFR's type system and

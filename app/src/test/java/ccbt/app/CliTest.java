@@ -97,6 +97,15 @@ class CliTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aotTrainingRunsEveryStepAndIsHiddenFromUsage() {
+        assertThat(ccbt("aot-training", "--size", "2MiB")).as(err).isZero();
+        assertThat(out).contains("SHA-256 of every file matches").contains("ccbt-demo").contains("pieces verified");
+        assertThat(ccbt("--help")).isZero();
+        assertThat(out + err).contains("recheck").doesNotContain("aot-training");
+    }
+
+    @Test
     void xetChunkPrintsTheOracleFormat() throws Exception {
         final Path file = tmp.resolve("x.bin");
         SampleDataset.writeFile(file, 300_000, 9);
