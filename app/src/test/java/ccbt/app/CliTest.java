@@ -97,6 +97,19 @@ class CliTest {
     }
 
     @Test
+    void subcommandsAreRegisteredUnderTheirAnnotatedNamesAndAllListedInUsage() {
+        for (final var e : Main.SUBCOMMANDS) {
+            assertThat(e.getValue().getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(e.getKey());
+        }
+        assertThat(ccbt("--help")).isZero();
+        assertThat(out).contains("info", "create", "download", "seed", "recheck", "demo", "xet");
+        assertThat(ccbt("inf", "x.torrent")).isEqualTo(2);
+        assertThat(err).contains("inf").contains("info");
+        assertThat(ccbt("info")).isEqualTo(2);
+        assertThat(err).contains("Missing required parameter: 'TORRENT'").contains("Usage: ccbt info TORRENT");
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aotTrainingRunsEveryStepAndIsHiddenFromUsage() {
         assertThat(ccbt("aot-training", "--size", "2MiB")).as(err).isZero();
