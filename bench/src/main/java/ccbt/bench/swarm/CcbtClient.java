@@ -132,10 +132,24 @@ public final class CcbtClient implements PeerClient {
 
     private BenchPeer start(final String role, final String metrics, final List<String> args, final boolean oneShot,
                             final Path logDir) throws IOException {
-        final List<String> command = new ArrayList<>(launcher);
-        command.addAll(args);
+        final List<String> command = commandLine(launcher, args);
         return BenchProcess.start(name(), role, command, logDir.resolve("ccbt-" + role + ".log"),
             new Protocol(metrics, oneShot));
+    }
+
+    /**
+     * {@code launcher} then {@code args}; a recheck started with bin/ccbt's AOT cache also gets the flags bin/ccbt
+     * gives it (the cache's classes without its method profiles, which cost a recheck CPU; docs/performance.md).
+     */
+    static List<String> commandLine(final List<String> launcher, final List<String> args) {
+        final List<String> command = new ArrayList<>(launcher);
+        final int jar = command.indexOf("-jar");
+        if (!args.isEmpty() && args.get(0).equals("recheck") && jar > 0
+            && command.stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))) {
+            command.addAll(jar, List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining"));
+        }
+        command.addAll(args);
+        return command;
     }
 
     /** A free port on 127.0.0.1 for a metrics endpoint (closed again at once; ccbt binds it moments later). */

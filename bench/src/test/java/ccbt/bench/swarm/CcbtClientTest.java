@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,5 +44,17 @@ class CcbtClientTest {
         Files.delete(target.resolve("ccbt-launch.args"));
         assertThat(CcbtClient.aotLauncher(root)).isNull();
         assertThat(CcbtClient.aotLauncher(null)).isNull();
+    }
+
+    @Test
+    void aRecheckWithTheAotCacheLeavesItsProfilesOut() {
+        final List<String> withCache = List.of("java", "-XX:AOTCache=/x/ccbt.aot", "-jar", "/x/ccbt.jar");
+        assertThat(CcbtClient.commandLine(withCache, List.of("recheck", "t.torrent", "dir"))).containsExactly("java",
+            "-XX:AOTCache=/x/ccbt.aot", "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining", "-jar", "/x/ccbt.jar",
+            "recheck", "t.torrent", "dir");
+        assertThat(CcbtClient.commandLine(withCache, List.of("download", "t.torrent")))
+            .containsExactly("java", "-XX:AOTCache=/x/ccbt.aot", "-jar", "/x/ccbt.jar", "download", "t.torrent");
+        assertThat(CcbtClient.commandLine(List.of("java", "-jar", "/x/ccbt.jar"), List.of("recheck", "t", "d")))
+            .containsExactly("java", "-jar", "/x/ccbt.jar", "recheck", "t", "d");
     }
 }
