@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(final Path root) throws IOException {
+    static void deleteTree(final Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

@@ -97,6 +97,28 @@ class CliTest {
     }
 
     @Test
+    void subcommandsAreRegisteredUnderTheirAnnotatedNamesAndAllListedInUsage() {
+        for (final var e : Main.SUBCOMMANDS) {
+            assertThat(e.getValue().getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(e.getKey());
+        }
+        assertThat(ccbt("--help")).isZero();
+        assertThat(out).contains("info", "create", "download", "seed", "recheck", "demo", "xet");
+        assertThat(ccbt("inf", "x.torrent")).isEqualTo(2);
+        assertThat(err).contains("inf").contains("info");
+        assertThat(ccbt("info")).isEqualTo(2);
+        assertThat(err).contains("Missing required parameter: 'TORRENT'").contains("Usage: ccbt info TORRENT");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aotTrainingRunsEveryStepAndIsHiddenFromUsage() {
+        assertThat(ccbt("aot-training", "--size", "2MiB")).as(err).isZero();
+        assertThat(out).contains("SHA-256 of every file matches").contains("ccbt-demo").contains("pieces verified");
+        assertThat(ccbt("--help")).isZero();
+        assertThat(out + err).contains("recheck").doesNotContain("aot-training");
+    }
+
+    @Test
     void xetChunkPrintsTheOracleFormat() throws Exception {
         final Path file = tmp.resolve("x.bin");
         SampleDataset.writeFile(file, 300_000, 9);

@@ -29,6 +29,10 @@ public final class CcbtClient implements PeerClient {
      * runnable jar under {@code projectRoot}, with this JVM's module flags either way.
      */
     public static CcbtClient locate(final Path projectRoot) {
+        final List<String> withAotCache = aotLauncher(projectRoot);
+        if (withAotCache != null) {
+            return new CcbtClient(withAotCache);
+        }
         try {
             Class.forName("ccbt.app.Main", false, CcbtClient.class.getClassLoader());
             return onThisClassPath();
@@ -52,6 +56,32 @@ public final class CcbtClient implements PeerClient {
         final List<String> command = javaWithModuleFlags();
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "ccbt.app.Main"));
         return new CcbtClient(command);
+    }
+
+    /**
+     * The command {@code bin/ccbt} starts ccbt with when it has recorded a JDK AOT cache for the current app jar
+     * ({@code app/target/ccbt-launch.args}, one argument a line: the same JVM flags, {@code -XX:AOTCache}, the jar),
+     * so that the benchmark measures ccbt as users run it; null when there is no such cache or it is older than the
+     * jar (then the JVM would ignore it anyway).
+     */
+    static List<String> aotLauncher(final Path projectRoot) {
+        if (projectRoot == null) {
+            return null;
+        }
+        final Path target = projectRoot.resolve("app/target");
+        final Path args = target.resolve("ccbt-launch.args");
+        final Path cache = target.resolve("ccbt.aot");
+        final Path jar = target.resolve("ccbt.jar");
+        try {
+            if (!Files.isRegularFile(args) || !Files.isRegularFile(cache) || !Files.isRegularFile(jar)
+                || Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+                return null;
+            }
+            final List<String> command = Files.readAllLines(args).stream().filter(l -> !l.isBlank()).toList();
+            return command.contains("-jar") ? new ArrayList<>(command) : null;
+        } catch (final IOException e) {
+            return null;
+        }
     }
 
     private static List<String> javaWithModuleFlags() {
@@ -102,10 +132,24 @@ public final class CcbtClient implements PeerClient {
 
     private BenchPeer start(final String role, final String metrics, final List<String> args, final boolean oneShot,
                             final Path logDir) throws IOException {
-        final List<String> command = new ArrayList<>(launcher);
-        command.addAll(args);
+        final List<String> command = commandLine(launcher, args);
         return BenchProcess.start(name(), role, command, logDir.resolve("ccbt-" + role + ".log"),
             new Protocol(metrics, oneShot));
+    }
+
+    /**
+     * {@code launcher} then {@code args}; a recheck started with bin/ccbt's AOT cache also gets the flags bin/ccbt
+     * gives it (the cache's classes without its method profiles, which cost a recheck CPU; docs/performance.md).
+     */
+    static List<String> commandLine(final List<String> launcher, final List<String> args) {
+        final List<String> command = new ArrayList<>(launcher);
+        final int jar = command.indexOf("-jar");
+        if (!args.isEmpty() && args.get(0).equals("recheck") && jar > 0
+            && command.stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))) {
+            command.addAll(jar, List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining"));
+        }
+        command.addAll(args);
+        return command;
     }
 
     /** A free port on 127.0.0.1 for a metrics endpoint (closed again at once; ccbt binds it moments later). */
