@@ -191,6 +191,9 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
                 // Consumes the whole read: a message split across reads waits in the decoder's carry, so
                 // the next read is never merged into this one (one copy less for nearly every block).
                 decoder.decodeRead(cumulation, handler, ctx.alloc());
+                if (phase == Phase.ACTIVE) {
+                    handler.onReadComplete();
+                }
             }
         } catch (final Throwable t) {
             fail(t);
