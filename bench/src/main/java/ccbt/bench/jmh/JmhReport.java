@@ -98,7 +98,7 @@ public final class JmhReport {
                 .append("lower and noisier than on an idle machine; compare ratios within one run rather than ")
                 .append("absolute figures between runs.\n\n");
         }
-        xetSummary(s, rows);
+        xetSummary(s, rows, notes);
         s.append("| benchmark | params | score | ± error (or min–max) | unit | MB/s | vs SHA-1 |\n");
         s.append("| --- | --- | ---: | ---: | --- | ---: | ---: |\n");
         for (final Row r : rows) {
@@ -114,7 +114,7 @@ public final class JmhReport {
         }
         s.append('\n');
         if (!notes.isEmpty()) {
-            s.append("Measured inside the benchmarks (thread CPU time, warm-up included; threads of one ring in start order):\n");
+            s.append("Measured inside the benchmarks (thread CPU time; the ring lines include warm-up and list its threads in start order):\n");
             for (final String n : notes) {
                 s.append("- ").append(n).append('\n');
             }
@@ -181,9 +181,16 @@ public final class JmhReport {
      * The Xet figures beside the machine's limits (memory copy and SHA-1 on one core), for the rows of
      * {@link #XET_FIGURES} that this run measured; nothing if it measured none of them.
      */
-    static void xetSummary(final StringBuilder s, final List<Row> rows) {
+    static void xetSummary(final StringBuilder s, final List<Row> rows, final List<String> notes) {
         final Row memory = find(rows, "MemoryBench.copy", "");
         final Row sha1 = find(rows, SHA1_BASELINE, "");
+        final java.util.Map<String, String> cpuRates = new java.util.HashMap<>();
+        for (final String n : notes) {
+            final java.util.regex.Matcher m = CPU_RATE.matcher(n);
+            if (m.find()) {
+                cpuRates.put(m.group(1) + " [" + m.group(2) + "]", m.group(3));
+            }
+        }
         final StringBuilder lines = new StringBuilder();
         for (final Figure f : XET_FIGURES) {
             final Row r = find(rows, f.benchmark(), f.params());
@@ -193,6 +200,8 @@ public final class JmhReport {
             final boolean bytes = !Double.isNaN(r.bytesPerSecond());
             lines.append("| ").append(f.label()).append(" | ")
                 .append(bytes ? number(r.megabytesPerSecond()) + " MB/s" : number(r.score()) + " " + r.unit())
+                .append(" | ").append(cpuRates.containsKey(f.benchmark() + " [" + f.params() + "]")
+                    ? number(Double.parseDouble(cpuRates.get(f.benchmark() + " [" + f.params() + "]"))) + " MB/s" : "")
                 .append(" | ").append(bytes && memory != null ? ratio(r, memory) : "")
                 .append(" | ").append(bytes && sha1 != null ? ratio(r, sha1) : "")
                 .append(" |\n");
@@ -200,10 +209,16 @@ public final class JmhReport {
         if (lines.isEmpty()) {
             return;
         }
-        s.append("Xet figures per core beside the machine's limits (from the table below):\n\n");
-        s.append("| what | per core | vs memory copy | vs SHA-1 |\n| --- | ---: | ---: | ---: |\n");
+        s.append("Xet figures per core beside the machine's limits (from the table below; \"per CPU-second\" divides ")
+            .append("the bytes by the benchmark thread's CPU time instead of the wall time, so that other load on the ")
+            .append("machine distorts it less; the ratios use the wall-clock rates of this run):\n\n");
+        s.append("| what | per core | per CPU-second | vs memory copy | vs SHA-1 |\n| --- | ---: | ---: | ---: | ---: |\n");
         s.append(lines).append('\n');
     }
+
+    /** A {@link ByteCounter} CPU-rate line: benchmark, parameters, MB per CPU-second. */
+    private static final java.util.regex.Pattern CPU_RATE =
+        java.util.regex.Pattern.compile("^(\\S+) \\[([^\\]]*)\\]: (\\d+) MB per CPU-second");
 
     private static Row find(final List<Row> rows, final String benchmark, final String params) {
         for (final Row r : rows) {

@@ -37,6 +37,7 @@ public final class TransmissionClient implements PeerClient {
     private static final Duration READY = Duration.ofSeconds(30);
     private static final long LEECH_POLL_MS = 50;
     private static final long CHECK_POLL_MS = 10;
+    private static final Duration RPC_PATIENCE = Duration.ofSeconds(30);
 
     private final Relay relay;
 
@@ -196,8 +197,31 @@ public final class TransmissionClient implements PeerClient {
             }
         }
 
+        /**
+         * The torrent's fields; an RPC call that times out or fails in transport is retried for up to
+         * {@link #RPC_PATIENCE} (a busy machine with nine daemons answering at once), while the daemon lives.
+         */
         JsonNode status() throws IOException {
-            final JsonNode t = rpc.torrent();
+            final long deadline = System.nanoTime() + RPC_PATIENCE.toNanos();
+            while (true) {
+                try {
+                    return checked(rpc.torrent());
+                } catch (final java.net.http.HttpTimeoutException | java.net.ConnectException e) {
+                    if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+                        throw new IOException("transmission's RPC did not answer for " + RPC_PATIENCE.toSeconds()
+                            + " s: " + e, e);
+                    }
+                    try {
+                        Thread.sleep(200);
+                    } catch (final InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", interrupted);
+                    }
+                }
+            }
+        }
+
+        private static JsonNode checked(final JsonNode t) throws IOException {
             if (t.path("error").asInt() == 3) { // 1-2 are tracker warnings (no tracker here), 3 a local error
                 throw new IOException("transmission local error: " + t.path("errorString").asText());
             }
