@@ -40,6 +40,8 @@ final class BackoffWaitStrategy implements WaitStrategy {
     private final AtomicReferenceArray<Thread> threads = new AtomicReferenceArray<>(MAX_WAITERS);
     /** Per thread slot: what it is parked waiting for, or {@link #NOT_PARKED}. */
     private final AtomicIntegerArray parked = new AtomicIntegerArray(MAX_WAITERS);
+    /** Per thread slot: the stage level the thread declared ({@link #declareLevel}), 0 if none. */
+    private final AtomicIntegerArray levels = new AtomicIntegerArray(MAX_WAITERS);
 
     BackoffWaitStrategy() {
         this(MAX_PARK_NANOS);
@@ -68,7 +70,7 @@ final class BackoffWaitStrategy implements WaitStrategy {
                 if (slot == -2) {
                     slot = slotOf(Thread.currentThread());
                     if (slot >= 0) {
-                        parked.set(slot, dependentSequence == cursor ? ON_PUBLISHER : ON_STAGE);
+                        parked.set(slot, dependentSequence == cursor ? ON_PUBLISHER : ON_STAGE + levels.get(slot));
                         // Announced before the last look, so a waker that advances the sequence after
                         // this look sees the flag (both sides are volatile: no lost wake-up but by a race
                         // the time-out covers).
@@ -106,26 +108,42 @@ final class BackoffWaitStrategy implements WaitStrategy {
         return -1;
     }
 
-    private void wake(final int kind) {
+    private void wake(final int kind, final int orKind) {
         for (int i = 0; i < MAX_WAITERS; i++) {
             final Thread t = threads.get(i);
             if (t == null) {
                 return;
             }
-            if (parked.get(i) == kind) {
+            final int p = parked.get(i);
+            if (p == kind || p == orKind) {
                 LockSupport.unpark(t);
             }
+        }
+    }
+
+    /**
+     * Declares the calling stage thread's level: 1 for the stage after hash-verify, 2 for the one after
+     * that. {@link #stageAdvanced} then wakes it only when the stage it waits for advanced, not on every
+     * stage's progress (the disk-write thread was woken by every shard too, up to four times per piece).
+     */
+    void declareLevel(final int level) {
+        final int slot = slotOf(Thread.currentThread());
+        if (slot >= 0) {
+            levels.set(slot, level);
         }
     }
 
     /** Called by the Disruptor after every publish (and on halt): wakes threads waiting for the publisher. */
     @Override
     public void signalAllWhenBlocking() {
-        wake(ON_PUBLISHER);
+        wake(ON_PUBLISHER, ON_PUBLISHER);
     }
 
-    /** A stage has set its sequence past a piece (with a volatile write): wakes threads waiting for stages. */
-    void stageAdvanced() {
-        wake(ON_STAGE);
+    /**
+     * A stage has set its sequence past a piece (with a volatile write): wakes the threads of level
+     * {@code nextLevel}, which wait for it, and threads waiting for a stage that declared no level.
+     */
+    void stageAdvanced(final int nextLevel) {
+        wake(ON_STAGE + nextLevel, ON_STAGE);
     }
 }

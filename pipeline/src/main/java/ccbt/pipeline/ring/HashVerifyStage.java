@@ -42,7 +42,7 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
             // Passed at once, not at the end of this shard's batch (which may hash a piece after it): the
             // next stage waits for every shard.
             progress.setVolatile(sequence);
-            waits.stageAdvanced();
+            waits.stageAdvanced(1);
             return;
         }
         final long start = System.nanoTime();
@@ -52,6 +52,6 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
         latency.record(start - event.publishedNanos, end - start);
         event.stageDoneNanos = end;
         progress.setVolatile(sequence);
-        waits.stageAdvanced();
+        waits.stageAdvanced(1);
     }
 }

@@ -46,7 +46,7 @@ public final class PieceRing implements AutoCloseable {
         }
         disruptor.handleEventsWith(verifyStages)
             .then(new XetChunkStage(metrics.stage(STAGE_XET_CHUNK), waits))
-            .then(new DiskWriteStage(metrics.stage(STAGE_DISK_WRITE)));
+            .then(new DiskWriteStage(metrics.stage(STAGE_DISK_WRITE), waits));
         this.ring = disruptor.start();
         metrics.gauge("ccbt_ring_fill", "Pieces in the inbound ring not yet written",
             () -> ring.getBufferSize() - ring.remainingCapacity());

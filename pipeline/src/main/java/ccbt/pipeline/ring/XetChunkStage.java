@@ -20,6 +20,11 @@ final class XetChunkStage implements EventHandler<PieceEvent> {
     }
 
     @Override
+    public void onStart() {
+        waits.declareLevel(1);
+    }
+
+    @Override
     public void setSequenceCallback(final Sequence sequenceCallback) {
         this.progress = sequenceCallback;
     }
@@ -36,6 +41,6 @@ final class XetChunkStage implements EventHandler<PieceEvent> {
         event.stageDoneNanos = end;
         // The disk-write stage waits for this one: publish the sequence now and wake it.
         progress.setVolatile(sequence);
-        waits.stageAdvanced();
+        waits.stageAdvanced(2);
     }
 }

@@ -24,7 +24,7 @@ class BackoffWaitStrategyTest {
         final Sequence stage = new Sequence(-1);
         final CompletableFuture<Long> waited = waitInThread(waits, 0, cursor, stage);
         stage.setVolatile(0);
-        waits.stageAdvanced();
+        waits.stageAdvanced(1);
         assertThat(waited.get(20, TimeUnit.SECONDS)).isEqualTo(0);
     }
 
@@ -47,7 +47,7 @@ class BackoffWaitStrategyTest {
         final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
         final Sequence cursor = new Sequence(-1);
         final CompletableFuture<Long> waited = waitInThread(waits, 0, cursor, cursor);
-        waits.stageAdvanced();
+        waits.stageAdvanced(1);
         Thread.sleep(200);
         assertThat(waited).isNotDone();
         cursor.setVolatile(0);
@@ -55,12 +55,36 @@ class BackoffWaitStrategyTest {
         assertThat(waited.get(20, TimeUnit.SECONDS)).isEqualTo(0);
     }
 
-    /** Starts a thread waiting for {@code sequence} and returns once it is parked. */
+    @Test
+    @Timeout(30)
+    void aStageWakesOnlyTheLevelThatWaitsForIt() throws Exception {
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
+        final Sequence cursor = new Sequence(5);
+        final Sequence xet = new Sequence(-1);
+        final CompletableFuture<Long> disk = waitInThread(waits, 0, cursor, xet, 2);
+        waits.stageAdvanced(1);
+        Thread.sleep(200);
+        assertThat(disk).isNotDone();
+        xet.setVolatile(0);
+        waits.stageAdvanced(2);
+        assertThat(disk.get(20, TimeUnit.SECONDS)).isEqualTo(0);
+    }
+
     private static CompletableFuture<Long> waitInThread(final BackoffWaitStrategy waits, final long sequence,
                                                         final Sequence cursor, final Sequence dependent)
         throws InterruptedException {
+        return waitInThread(waits, sequence, cursor, dependent, 0);
+    }
+
+    /** Starts a thread (of stage {@code level}, 0 for none) waiting for {@code sequence}; returns once it is parked. */
+    private static CompletableFuture<Long> waitInThread(final BackoffWaitStrategy waits, final long sequence,
+                                                        final Sequence cursor, final Sequence dependent,
+                                                        final int level) throws InterruptedException {
         final CompletableFuture<Long> result = new CompletableFuture<>();
         final Thread t = Thread.ofPlatform().daemon().start(() -> {
+            if (level > 0) {
+                waits.declareLevel(level);
+            }
             try {
                 result.complete(waits.waitFor(sequence, cursor, dependent, new NoAlerts()));
             } catch (final Throwable e) {
