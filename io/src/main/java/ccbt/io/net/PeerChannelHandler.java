@@ -37,8 +37,9 @@ import java.util.concurrent.TimeUnit;
  * (Moving the channel itself with deregister/register stalled reads or writes on NIO, epoll and
  * io_uring alike in our loopback tests, so we do not.)
  *
- * <p>Inbound bytes gather in one cumulation buffer; {@link MessageDecoder} dispatches complete
- * messages from it without copying. Outbound small messages are packed into one pooled buffer that is
+ * <p>Until the handshake is done inbound bytes gather in one cumulation buffer; from then on each read
+ * goes to {@link MessageDecoder#decodeRead}, which dispatches complete messages from it without copying
+ * and keeps only a message split across reads. Outbound small messages are packed into one pooled buffer that is
  * written out when full, before a block, or on {@link #flush()}; blocks are written as they are.
  */
 final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements PeerConnection {
@@ -187,12 +188,20 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
                 }
             }
             if (phase == Phase.ACTIVE && handler != null && cumulation != null) {
-                decoder.decode(cumulation, handler);
+                // Consumes the whole read: a message split across reads waits in the decoder's carry, so
+                // the next read is never merged into this one (one copy less for nearly every block).
+                decoder.decodeRead(cumulation, handler, ctx.alloc());
+                if (phase == Phase.ACTIVE) {
+                    handler.onReadComplete();
+                }
             }
         } catch (final Throwable t) {
             fail(t);
         } finally {
             processing = false;
+        }
+        if (phase == Phase.CLOSED && decoder != null) {
+            decoder.releaseCarry();
         }
         if (cumulation != null) {
             if (!cumulation.isReadable() || phase == Phase.CLOSED) {
@@ -429,6 +438,9 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
         if (cumulation != null && !processing) {
             cumulation.release();
             cumulation = null;
+        }
+        if (decoder != null && !processing) {
+            decoder.releaseCarry();
         }
         if (out != null) {
             out.release();

@@ -1,6 +1,7 @@
 package ccbt.io.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 import static ccbt.io.wire.WireFormat.ALLOWED_FAST;
 import static ccbt.io.wire.WireFormat.BITFIELD;
@@ -50,6 +51,8 @@ public final class MessageDecoder {
     private boolean haveSeen;
     private boolean stopped;
     private long payloadBytes;
+    /** The start of one incomplete message that straddles two reads (see {@link #decodeRead}), or null. */
+    private ByteBuf carry;
 
     /**
      * @param fast       whether the peer announced the fast extension (we always do)
@@ -77,6 +80,58 @@ public final class MessageDecoder {
     /** Block bytes delivered to {@link PeerHandler#onPiece} so far. */
     public long payloadBytes() {
         return payloadBytes;
+    }
+
+    /**
+     * Decodes one read of a stream: complete messages are dispatched straight from {@code in} (a block's
+     * bytes are then copied once, by the handler, from the socket buffer to wherever they go); only a
+     * message that straddles two reads is copied, into a carry buffer kept until the next read completes it.
+     * Reads {@code in} to its end (unless stopped) and does not release it.
+     *
+     * <p>This replaces cumulating every read into one buffer, which copied nearly every byte of a download
+     * once more as soon as one message was split across reads.
+     *
+     * @throws PeerProtocolException on the first message that breaks the limits or the protocol
+     */
+    public void decodeRead(final ByteBuf in, final PeerHandler handler, final ByteBufAllocator alloc) {
+        while (carry != null && in.isReadable() && !stopped) {
+            final int have = carry.readableBytes();
+            // Enough to learn the length and id first; then exactly the rest of the message. Whatever
+            // decode() left in the carry is one incomplete message whose prefix it has checked.
+            final int want = have < LENGTH_PREFIX + 1 ? LENGTH_PREFIX + 1 - have
+                : LENGTH_PREFIX + carry.getInt(carry.readerIndex()) - have;
+            // Never written over a slice a handler kept: the carry is released as soon as it is empty, and
+            // the only messages dispatched from it with bytes left behind are the 5 bytes this loop reads
+            // first when fewer were carried, i.e. keep-alives and id-only messages, which hand out no slice.
+            carry.writeBytes(in, Math.min(want, in.readableBytes()));
+            decode(carry, handler);
+            if (!carry.isReadable()) {
+                releaseCarry();
+            }
+        }
+        if (stopped || !in.isReadable()) {
+            return;
+        }
+        decode(in, handler);
+        if (in.isReadable() && !stopped) {
+            final int left = in.readableBytes();
+            final int whole = left >= LENGTH_PREFIX ? LENGTH_PREFIX + in.getInt(in.readerIndex()) : LENGTH_PREFIX + 1;
+            carry = alloc.buffer(Math.max(left, whole));
+            carry.writeBytes(in, left);
+        }
+    }
+
+    /** Frees the carry buffer of {@link #decodeRead}; call once the connection is closed. */
+    public void releaseCarry() {
+        if (carry != null) {
+            carry.release();
+            carry = null;
+        }
+    }
+
+    /** Bytes held back in the carry buffer: the start of a message still incomplete. */
+    public int carried() {
+        return carry == null ? 0 : carry.readableBytes();
     }
 
     /**

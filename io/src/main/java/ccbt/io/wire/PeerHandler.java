@@ -86,6 +86,13 @@ public interface PeerHandler {
     default void onExtended(int id, ByteBuf payload) {
     }
 
+    /**
+     * Every message of one socket read has been dispatched: the place to do once per read what would
+     * otherwise be done per message (picking and queueing requests after blocks arrived).
+     */
+    default void onReadComplete() {
+    }
+
     /** A keep-alive (zero-length message). */
     default void onKeepAlive() {
     }

@@ -106,6 +106,25 @@ class PeerChannelHandlerTest {
     }
 
     @Test
+    void tellsTheHandlerOnceEveryMessageOfAReadWasDispatched() {
+        accept();
+        receiveHandshake(HASH_A, Handshake.OUR_RESERVED);
+        receive(b -> {
+            MessageWriter.idOnly(b, WireFormat.UNCHOKE);
+            MessageWriter.pieceHeader(b, 0, 0, 3);
+            b.writeBytes(new byte[] {1, 2});
+        });
+        receive(b -> {
+            b.writeByte(3);
+            MessageWriter.index(b, WireFormat.HAVE, 1);
+        });
+        final RecordingHandler h = peer();
+        assertThat(h.events).containsExactly("unchoke", "piece 0 0 010203", "have 1");
+        // The handshake's read dispatched no message yet; then one call after each read's messages.
+        assertThat(h.readsCompleteAfter).endsWith(1, 3);
+    }
+
+    @Test
     void closesAConnectionForAnUnknownInfoHash() {
         accept();
         receiveHandshake(HASH_B, 0);

@@ -1,6 +1,7 @@
 package ccbt.io.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -376,6 +377,94 @@ class MessageDecoderTest {
         } finally {
             whole.release();
             in.release();
+        }
+    }
+
+    @Property(tries = 200)
+    void decodesReadsTheSameWhereverTheyAreCut(@ForAll("messages") final List<Msg> msgs,
+                                               @ForAll("splits") final List<Integer> splits) {
+        final ByteBuf whole = ALLOC.directBuffer();
+        final MessageDecoder decoder = decoder(100);
+        try {
+            for (final Msg m : msgs) {
+                m.writer().accept(whole);
+            }
+            final RecordingHandler h = new RecordingHandler();
+            int pos = 0;
+            for (int i = 0; i <= splits.size(); i++) {
+                final int n = i < splits.size() ? Math.min(splits.get(i), whole.readableBytes() - pos)
+                    : whole.readableBytes() - pos;
+                // Each read is a buffer of its own, released after decoding, as the socket hands them over.
+                final ByteBuf read = ALLOC.directBuffer(Math.max(n, 1));
+                read.writeBytes(whole, pos, n);
+                pos += n;
+                decoder.decodeRead(read, h, ALLOC);
+                assertThat(read.isReadable()).as("decodeRead leaves nothing in the read").isFalse();
+                assertThat(read.refCnt()).isEqualTo(1);
+                read.release();
+            }
+            assertThat(h.events).containsExactlyElementsOf(msgs.stream().map(Msg::event).toList());
+            assertThat(decoder.carried()).isZero();
+        } finally {
+            decoder.releaseCarry();
+            whole.release();
+        }
+    }
+
+    @Test
+    void carriesOnlyTheMessageSplitAcrossReads() {
+        final MessageDecoder decoder = decoder(8);
+        final RecordingHandler h = new RecordingHandler();
+        final ByteBuf first = buffer(b -> {
+            MessageWriter.pieceHeader(b, 1, 0, 4);
+            b.writeBytes(new byte[] {1, 2, 3, 4});
+            MessageWriter.pieceHeader(b, 2, 0, 4);
+            b.writeBytes(new byte[] {5, 6});
+        });
+        decoder.decodeRead(first, h, ALLOC);
+        assertThat(h.events).containsExactly("piece 1 0 01020304");
+        assertThat(decoder.carried()).isEqualTo(13 + 2);
+        final ByteBuf second = buffer(b -> {
+            b.writeBytes(new byte[] {7, 8});
+            MessageWriter.index(b, WireFormat.HAVE, 3);
+            b.writeBytes(new byte[] {0, 0});
+        });
+        decoder.decodeRead(second, h, ALLOC);
+        assertThat(h.events).containsExactly("piece 1 0 01020304", "piece 2 0 05060708", "have 3");
+        assertThat(decoder.carried()).isEqualTo(2);
+        decoder.releaseCarry();
+        assertThat(decoder.carried()).isZero();
+    }
+
+    @Test
+    void neverWritesOverACarriedBlockAHandlerKept() {
+        final MessageDecoder decoder = decoder(8);
+        final List<ByteBuf> kept = new ArrayList<>();
+        final RecordingHandler h = new RecordingHandler() {
+            @Override
+            public void onPiece(final int piece, final int offset, final ByteBuf data) {
+                super.onPiece(piece, offset, data);
+                kept.add(data.retain());
+            }
+        };
+        // A block split across reads and completed from the carry, followed by the start of another one.
+        decoder.decodeRead(buffer(b -> {
+            MessageWriter.pieceHeader(b, 1, 0, 4);
+            b.writeBytes(new byte[] {1, 2});
+        }), h, ALLOC);
+        decoder.decodeRead(buffer(b -> {
+            b.writeBytes(new byte[] {3, 4});
+            MessageWriter.pieceHeader(b, 2, 0, 4);
+            b.writeBytes(new byte[] {5});
+        }), h, ALLOC);
+        decoder.decodeRead(buffer(b -> b.writeBytes(new byte[] {6, 7, 8})), h, ALLOC);
+        try {
+            assertThat(h.events).containsExactly("piece 1 0 01020304", "piece 2 0 05060708");
+            assertThat(ByteBufUtil.hexDump(kept.get(0))).isEqualTo("01020304");
+            assertThat(ByteBufUtil.hexDump(kept.get(1))).isEqualTo("05060708");
+        } finally {
+            kept.forEach(ByteBuf::release);
+            decoder.releaseCarry();
         }
     }
 

@@ -11,6 +11,13 @@ public class RecordingHandler implements PeerHandler {
     public final List<String> events = new ArrayList<>();
     public Throwable closedWith;
     public boolean closed;
+    /** Events recorded when each {@link #onReadComplete} came, one count per read. */
+    public final List<Integer> readsCompleteAfter = new ArrayList<>();
+
+    @Override
+    public void onReadComplete() {
+        readsCompleteAfter.add(events.size());
+    }
 
     @Override
     public void onChoke() {

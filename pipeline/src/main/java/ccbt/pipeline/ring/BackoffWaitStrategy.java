@@ -5,23 +5,52 @@ import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.WaitStrategy;
 
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How the ring's stage threads wait: a short spin, then parking with a doubling pause, from
- * {@link #MIN_PARK_NANOS} up to {@link #MAX_PARK_NANOS}, started afresh on every wait.
+ * How the ring's stage threads wait: a short spin, then parking until woken, with {@link #MAX_PARK_NANOS}
+ * as a safety net (a thread beyond {@link #MAX_WAITERS} polls with a pause doubling from
+ * {@link #MIN_PARK_NANOS}).
  *
  * <p>Why not the Disruptor's own strategies: {@code BlockingWaitStrategy} blocks only while waiting for
  * the publisher and busy-spins while a stage waits for the stage before it, which is most of the time here
  * (hashing a piece takes milliseconds); on two cores those spinning threads took the CPU that hashing and
  * the network needed. {@code SleepingWaitStrategy} stops the spinning but wakes every stage thread every
- * 100 µs forever, a fifth of a core on an idle seedbox. Backing off costs a busy ring at most a fraction of
- * a millisecond per hand-off and an idle one about a hundred wake-ups a second per stage thread.
+ * 100 µs forever, a fifth of a core on an idle seedbox.
+ *
+ * <p>Who wakes whom: a publish wakes the threads waiting for the publisher (the Disruptor calls
+ * {@link #signalAllWhenBlocking}); a stage that finished a piece calls {@link #stageAdvanced} after
+ * publishing its own sequence, which wakes the threads waiting for stages. Before, waiting threads only
+ * polled with a pause doubling from 20 µs, about ten wake-ups per stage per piece; now one to three.
  */
 final class BackoffWaitStrategy implements WaitStrategy {
     static final int SPINS = 50;
     static final long MIN_PARK_NANOS = 20_000;
     static final long MAX_PARK_NANOS = 10_000_000;
+    /** More waiting threads than this (stage threads of one ring) poll without being woken. */
+    static final int MAX_WAITERS = 32;
+    private static final int NOT_PARKED = 0;
+    private static final int ON_PUBLISHER = 1;
+    private static final int ON_STAGE = 2;
+
+    private final long maxParkNanos;
+    private final AtomicReferenceArray<Thread> threads = new AtomicReferenceArray<>(MAX_WAITERS);
+    /** Per thread slot: what it is parked waiting for, or {@link #NOT_PARKED}. */
+    private final AtomicIntegerArray parked = new AtomicIntegerArray(MAX_WAITERS);
+    /** Per thread slot: the stage level the thread declared ({@link #declareLevel}), 0 if none. */
+    private final AtomicIntegerArray levels = new AtomicIntegerArray(MAX_WAITERS);
+
+    BackoffWaitStrategy() {
+        this(MAX_PARK_NANOS);
+    }
+
+    /** With another safety-net time-out, for tests: a long one shows that waiters are woken, not polling. */
+    BackoffWaitStrategy(final long maxParkNanos) {
+        this.maxParkNanos = maxParkNanos;
+    }
 
     @Override
     public long waitFor(final long sequence, final Sequence cursor, final Sequence dependentSequence,
@@ -29,21 +58,92 @@ final class BackoffWaitStrategy implements WaitStrategy {
         long available;
         int spins = 0;
         long park = MIN_PARK_NANOS;
-        while ((available = dependentSequence.get()) < sequence) {
-            barrier.checkAlert();
-            if (spins < SPINS) {
-                spins++;
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(park);
-                park = Math.min(MAX_PARK_NANOS, park << 1);
+        int slot = -2;
+        try {
+            while ((available = dependentSequence.get()) < sequence) {
+                barrier.checkAlert();
+                if (spins < SPINS) {
+                    spins++;
+                    Thread.onSpinWait();
+                    continue;
+                }
+                if (slot == -2) {
+                    slot = slotOf(Thread.currentThread());
+                    if (slot >= 0) {
+                        parked.set(slot, dependentSequence == cursor ? ON_PUBLISHER : ON_STAGE + levels.get(slot));
+                        // Announced before the last look, so a waker that advances the sequence after
+                        // this look sees the flag (both sides are volatile: no lost wake-up but by a race
+                        // the time-out covers).
+                        VarHandle.fullFence();
+                        // Woken when there is work: the time-out is only the safety net.
+                        park = maxParkNanos;
+                        continue;
+                    }
+                }
+                LockSupport.parkNanos(this, park);
+                park = Math.min(maxParkNanos, park << 1);
+            }
+        } finally {
+            if (slot >= 0) {
+                parked.set(slot, NOT_PARKED);
             }
         }
         return available;
     }
 
+    /** The slot of {@code t}, registering it on its first wait; -1 when every slot is taken. */
+    private int slotOf(final Thread t) {
+        for (int i = 0; i < MAX_WAITERS; i++) {
+            final Thread s = threads.get(i);
+            if (s == t) {
+                return i;
+            }
+            if (s == null && threads.compareAndSet(i, null, t)) {
+                return i;
+            }
+            if (threads.get(i) == t) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void wake(final int kind, final int orKind) {
+        for (int i = 0; i < MAX_WAITERS; i++) {
+            final Thread t = threads.get(i);
+            if (t == null) {
+                return;
+            }
+            final int p = parked.get(i);
+            if (p == kind || p == orKind) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /**
+     * Declares the calling stage thread's level: 1 for the stage after hash-verify, 2 for the one after
+     * that. {@link #stageAdvanced} then wakes it only when the stage it waits for advanced, not on every
+     * stage's progress (the disk-write thread was woken by every shard too, up to four times per piece).
+     */
+    void declareLevel(final int level) {
+        final int slot = slotOf(Thread.currentThread());
+        if (slot >= 0) {
+            levels.set(slot, level);
+        }
+    }
+
+    /** Called by the Disruptor after every publish (and on halt): wakes threads waiting for the publisher. */
     @Override
     public void signalAllWhenBlocking() {
-        // Nobody blocks: waiting threads wake on their own within MAX_PARK_NANOS.
+        wake(ON_PUBLISHER, ON_PUBLISHER);
+    }
+
+    /**
+     * A stage has set its sequence past a piece (with a volatile write): wakes the threads of level
+     * {@code nextLevel}, which wait for it, and threads waiting for a stage that declared no level.
+     */
+    void stageAdvanced(final int nextLevel) {
+        wake(ON_STAGE + nextLevel, ON_STAGE);
     }
 }

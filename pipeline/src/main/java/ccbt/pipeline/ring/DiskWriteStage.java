@@ -9,9 +9,16 @@ import com.lmax.disruptor.EventHandler;
  */
 final class DiskWriteStage implements EventHandler<PieceEvent> {
     private final StageLatency latency;
+    private final BackoffWaitStrategy waits;
 
-    DiskWriteStage(final StageLatency latency) {
+    DiskWriteStage(final StageLatency latency, final BackoffWaitStrategy waits) {
         this.latency = latency;
+        this.waits = waits;
+    }
+
+    @Override
+    public void onStart() {
+        waits.declareLevel(2);
     }
 
     @Override

@@ -2,6 +2,7 @@ package ccbt.pipeline.ring;
 
 import ccbt.telemetry.StageLatency;
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.Sequence;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,9 +16,12 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
     private final int shardCount;
     private final MessageDigest sha1;
     private final StageLatency latency;
+    private final BackoffWaitStrategy waits;
+    private Sequence progress;
 
-    HashVerifyStage(final int shard, final int shardCount, final StageLatency latency) {
+    HashVerifyStage(final int shard, final int shardCount, final StageLatency latency, final BackoffWaitStrategy waits) {
         this.shard = shard;
+        this.waits = waits;
         this.shardCount = shardCount;
         this.latency = latency;
         try {
@@ -28,8 +32,17 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
     }
 
     @Override
+    public void setSequenceCallback(final Sequence sequenceCallback) {
+        this.progress = sequenceCallback;
+    }
+
+    @Override
     public void onEvent(final PieceEvent event, final long sequence, final boolean endOfBatch) {
         if (event.piece % shardCount != shard) {
+            // Passed at once, not at the end of this shard's batch (which may hash a piece after it): the
+            // next stage waits for every shard.
+            progress.setVolatile(sequence);
+            waits.stageAdvanced(1);
             return;
         }
         final long start = System.nanoTime();
@@ -38,5 +51,7 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
         final long end = System.nanoTime();
         latency.record(start - event.publishedNanos, end - start);
         event.stageDoneNanos = end;
+        progress.setVolatile(sequence);
+        waits.stageAdvanced(1);
     }
 }

@@ -36,16 +36,17 @@ public final class PieceRing implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public PieceRing(final int capacity, final int verifiers, final Metrics metrics) {
         final int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy();
         this.disruptor = new Disruptor<>(PieceEvent::new, size, threadFactory(),
-            ProducerType.MULTI, new BackoffWaitStrategy());
+            ProducerType.MULTI, waits);
         final StageLatency verifyLatency = metrics.stage(STAGE_HASH_VERIFY);
         final EventHandler<PieceEvent>[] verifyStages = new EventHandler[verifiers];
         for (int i = 0; i < verifiers; i++) {
-            verifyStages[i] = new HashVerifyStage(i, verifiers, verifyLatency);
+            verifyStages[i] = new HashVerifyStage(i, verifiers, verifyLatency, waits);
         }
         disruptor.handleEventsWith(verifyStages)
-            .then(new XetChunkStage(metrics.stage(STAGE_XET_CHUNK)))
-            .then(new DiskWriteStage(metrics.stage(STAGE_DISK_WRITE)));
+            .then(new XetChunkStage(metrics.stage(STAGE_XET_CHUNK), waits))
+            .then(new DiskWriteStage(metrics.stage(STAGE_DISK_WRITE), waits));
         this.ring = disruptor.start();
         metrics.gauge("ccbt_ring_fill", "Pieces in the inbound ring not yet written",
             () -> ring.getBufferSize() - ring.remainingCapacity());

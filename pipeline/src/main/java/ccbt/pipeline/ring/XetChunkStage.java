@@ -2,6 +2,7 @@ package ccbt.pipeline.ring;
 
 import ccbt.telemetry.StageLatency;
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.Sequence;
 
 /**
  * Xet-chunk: verified pieces go through their torrent's content-defined chunking (see
@@ -10,9 +11,22 @@ import com.lmax.disruptor.EventHandler;
  */
 final class XetChunkStage implements EventHandler<PieceEvent> {
     private final StageLatency latency;
+    private final BackoffWaitStrategy waits;
+    private Sequence progress;
 
-    XetChunkStage(final StageLatency latency) {
+    XetChunkStage(final StageLatency latency, final BackoffWaitStrategy waits) {
         this.latency = latency;
+        this.waits = waits;
+    }
+
+    @Override
+    public void onStart() {
+        waits.declareLevel(1);
+    }
+
+    @Override
+    public void setSequenceCallback(final Sequence sequenceCallback) {
+        this.progress = sequenceCallback;
     }
 
     @Override
@@ -25,5 +39,8 @@ final class XetChunkStage implements EventHandler<PieceEvent> {
         final long end = System.nanoTime();
         latency.record(queued, end - start);
         event.stageDoneNanos = end;
+        // The disk-write stage waits for this one: publish the sequence now and wake it.
+        progress.setVolatile(sequence);
+        waits.stageAdvanced(2);
     }
 }

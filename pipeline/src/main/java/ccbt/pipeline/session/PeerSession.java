@@ -49,6 +49,8 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     private InetSocketAddress listenAddress;
 
     private long downloadedFromPeer;
+    /** A block arrived during the current read: refill the request pipeline once the read is done. */
+    private boolean refill;
     private long uploadedToPeer;
     private long rateMark;
     private long upRateMark;
@@ -312,7 +314,17 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
         downloadedFromPeer += length;
         torrent.engine.downloadedBytes().add(length);
         torrent.blockArrived(this, piece, blockIndex, block);
-        fillRequests();
+        // Requests are refilled once per socket read (onReadComplete), not once per block: one pick and
+        // one batch of requests for the several blocks a read usually brings.
+        refill = true;
+    }
+
+    @Override
+    public void onReadComplete() {
+        if (refill) {
+            refill = false;
+            fillRequests();
+        }
     }
 
     @Override

@@ -1,0 +1,130 @@
+package ccbt.pipeline.ring;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.SequenceBarrier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BackoffWaitStrategyTest {
+    /** A safety-net time-out far longer than the test may take: only a wake-up can end the waits. */
+    private static final long HOUR = TimeUnit.HOURS.toNanos(1);
+
+    @Test
+    @Timeout(30)
+    void aStageThatAdvancedWakesTheThreadWaitingForIt() throws Exception {
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
+        final Sequence cursor = new Sequence(5);
+        final Sequence stage = new Sequence(-1);
+        final CompletableFuture<Long> waited = waitInThread(waits, 0, cursor, stage);
+        stage.setVolatile(0);
+        waits.stageAdvanced(1);
+        assertThat(waited.get(20, TimeUnit.SECONDS)).isEqualTo(0);
+    }
+
+    @Test
+    @Timeout(30)
+    void aPublishWakesTheThreadsWaitingForThePublisher() throws Exception {
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
+        final Sequence cursor = new Sequence(-1);
+        final CompletableFuture<Long> first = waitInThread(waits, 0, cursor, cursor);
+        final CompletableFuture<Long> second = waitInThread(waits, 0, cursor, cursor);
+        cursor.setVolatile(3);
+        waits.signalAllWhenBlocking();
+        assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(second.get(20, TimeUnit.SECONDS)).isEqualTo(3);
+    }
+
+    @Test
+    @Timeout(30)
+    void aStageThatAdvancedLeavesThreadsWaitingForThePublisherParked() throws Exception {
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
+        final Sequence cursor = new Sequence(-1);
+        final CompletableFuture<Long> waited = waitInThread(waits, 0, cursor, cursor);
+        waits.stageAdvanced(1);
+        Thread.sleep(200);
+        assertThat(waited).isNotDone();
+        cursor.setVolatile(0);
+        waits.signalAllWhenBlocking();
+        assertThat(waited.get(20, TimeUnit.SECONDS)).isEqualTo(0);
+    }
+
+    @Test
+    @Timeout(30)
+    void aStageWakesOnlyTheLevelThatWaitsForIt() throws Exception {
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
+        final Sequence cursor = new Sequence(5);
+        final Sequence xet = new Sequence(-1);
+        final CompletableFuture<Long> disk = waitInThread(waits, 0, cursor, xet, 2);
+        waits.stageAdvanced(1);
+        Thread.sleep(200);
+        assertThat(disk).isNotDone();
+        xet.setVolatile(0);
+        waits.stageAdvanced(2);
+        assertThat(disk.get(20, TimeUnit.SECONDS)).isEqualTo(0);
+    }
+
+    private static CompletableFuture<Long> waitInThread(final BackoffWaitStrategy waits, final long sequence,
+                                                        final Sequence cursor, final Sequence dependent)
+        throws InterruptedException {
+        return waitInThread(waits, sequence, cursor, dependent, 0);
+    }
+
+    /** Starts a thread (of stage {@code level}, 0 for none) waiting for {@code sequence}; returns once it is parked. */
+    private static CompletableFuture<Long> waitInThread(final BackoffWaitStrategy waits, final long sequence,
+                                                        final Sequence cursor, final Sequence dependent,
+                                                        final int level) throws InterruptedException {
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        final Thread t = Thread.ofPlatform().daemon().start(() -> {
+            if (level > 0) {
+                waits.declareLevel(level);
+            }
+            try {
+                result.complete(waits.waitFor(sequence, cursor, dependent, new NoAlerts()));
+            } catch (final Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (LockSupport.getBlocker(t) != waits && System.nanoTime() - deadline < 0) {
+            Thread.sleep(1);
+        }
+        assertThat(LockSupport.getBlocker(t)).as("the waiting thread parks").isSameAs(waits);
+        return result;
+    }
+
+    private static final class NoAlerts implements SequenceBarrier {
+        @Override
+        public long waitFor(final long sequence) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long getCursor() {
+            return 0;
+        }
+
+        @Override
+        public boolean isAlerted() {
+            return false;
+        }
+
+        @Override
+        public void alert() {
+        }
+
+        @Override
+        public void clearAlert() {
+        }
+
+        @Override
+        public void checkAlert() throws AlertException {
+        }
+    }
+}
