@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.sample.SampleDataset;
 import ccbt.peers.LibtorrentPeer;
+import ccbt.peers.PieceOrder;
 import ccbt.peers.RealPeers;
 import ccbt.peers.TestData;
 import ccbt.pipeline.picker.RequestPipeline;
@@ -88,7 +89,7 @@ class RealPeerFeaturesTest {
             // Pieces in flight at once: at most a full request pipeline of 16 KiB blocks. Rarest first (every
             // piece equally rare with one seeder) would complete pieces hundreds ahead of the first missing one.
             final int inFlight = (int) ((64L * RequestPipeline.BLOCK_BYTES + PIECE - 1) / PIECE);
-            assertThat(furthestAheadOfFirstMissing(order, meta.pieceCount()))
+            assertThat(PieceOrder.furthestAheadOfFirstMissing(order, meta.pieceCount()))
                 .as("pieces completed ahead of the first missing one, of " + meta.pieceCount())
                 .isLessThanOrEqualTo(2 * inFlight);
         }
@@ -160,21 +161,6 @@ class RealPeerFeaturesTest {
         final SeedCommand command = new SeedCommand();
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
         return command.network.config();
-    }
-
-    /** The most any piece completed ahead of the lowest piece still missing at that moment. */
-    private static int furthestAheadOfFirstMissing(final List<Integer> order, final int pieces) {
-        final boolean[] done = new boolean[pieces];
-        int firstMissing = 0;
-        int worst = 0;
-        for (final int piece : order) {
-            worst = Math.max(worst, piece - firstMissing);
-            done[piece] = true;
-            while (firstMissing < pieces && done[firstMissing]) {
-                firstMissing++;
-            }
-        }
-        return worst;
     }
 
     private void assertSameTree(final Path actual) throws Exception {

@@ -630,21 +630,10 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         staging.release(slot);
         switch (outcome) {
             case WRITTEN -> {
-                have.set(piece);
-                picker.pieceVerified(piece);
-                engine.piecesVerified().inc();
-                verifiedBytes += layout.pieceLength(piece);
-                resumeDirty = true;
-                pieceVerified(piece);
                 for (final PeerSession p : contributors) {
                     failures.pieceVerified(p.id());
                 }
-                for (final PeerSession p : peers) {
-                    p.pieceCompleted(piece);
-                }
-                if (have.isComplete()) {
-                    onDownloadComplete();
-                }
+                pieceHad(piece);
             }
             case HASH_FAILED -> {
                 picker.pieceFailed(piece);
@@ -832,15 +821,20 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         if (have.get(piece) || state != State.DOWNLOADING) {
             return;
         }
+        if (chunker != null) {
+            chunker.pieceWritten(piece);
+        }
+        pieceHad(piece);
+    }
+
+    /** A piece is verified and on disk, however it came: ours from now on, announced to every peer. */
+    private void pieceHad(final int piece) {
         have.set(piece);
         picker.pieceVerified(piece);
         engine.piecesVerified().inc();
         verifiedBytes += layout.pieceLength(piece);
         resumeDirty = true;
         pieceVerified(piece);
-        if (chunker != null) {
-            chunker.pieceWritten(piece);
-        }
         for (final PeerSession p : peers) {
             p.pieceCompleted(piece);
         }

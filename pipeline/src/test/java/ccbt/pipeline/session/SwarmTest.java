@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.sample.SampleDataset;
+import ccbt.peers.PieceOrder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,24 +90,9 @@ class SwarmTest {
                     .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, meta.pieceCount())
                         .boxed().toList());
                 // In order, give or take what is in flight: at most 64 blocks of requests = 32 pieces, twice.
-                assertThat(furthestAheadOfFirstMissing(order, meta.pieceCount())).isLessThanOrEqualTo(64);
+                assertThat(PieceOrder.furthestAheadOfFirstMissing(order, meta.pieceCount())).isLessThanOrEqualTo(64);
             }
         }
-    }
-
-    /** The most any piece completed ahead of the lowest piece still missing at that moment. */
-    static int furthestAheadOfFirstMissing(final List<Integer> order, final int pieces) {
-        final boolean[] done = new boolean[pieces];
-        int firstMissing = 0;
-        int worst = 0;
-        for (final int piece : order) {
-            worst = Math.max(worst, piece - firstMissing);
-            done[piece] = true;
-            while (firstMissing < pieces && done[firstMissing]) {
-                firstMissing++;
-            }
-        }
-        return worst;
     }
 
     @Test
