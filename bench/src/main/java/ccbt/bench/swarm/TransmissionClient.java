@@ -105,15 +105,7 @@ public final class TransmissionClient implements PeerClient {
             for (final InetSocketAddress p : peers) {
                 relay.introduce(new InetSocketAddress("127.0.0.1", d.peerPort), p, infoHash);
             }
-            while (d.process.isAlive()) {
-                final JsonNode t = d.status();
-                d.process.progress(t.path("haveValid").asLong());
-                if (TransmissionPeer.Rpc.complete(t)) {
-                    d.process.completed();
-                    return;
-                }
-                Thread.sleep(LEECH_POLL_MS);
-            }
+            d.followUntilComplete(LEECH_POLL_MS);
         });
         return d.process;
     }
@@ -201,6 +193,19 @@ public final class TransmissionClient implements PeerClient {
          * The torrent's fields; an RPC call that times out or fails in transport is retried for up to
          * {@link #RPC_PATIENCE} (a busy machine with nine daemons answering at once), while the daemon lives.
          */
+        /** Reports the valid bytes every {@code pollMillis} until every byte is valid (or the daemon exits). */
+        void followUntilComplete(final long pollMillis) throws IOException, InterruptedException {
+            while (process.isAlive()) {
+                final JsonNode t = status();
+                process.progress(t.path("haveValid").asLong());
+                if (TransmissionPeer.Rpc.complete(t)) {
+                    process.completed();
+                    return;
+                }
+                Thread.sleep(pollMillis);
+            }
+        }
+
         JsonNode status() throws IOException {
             final long deadline = System.nanoTime() + RPC_PATIENCE.toNanos();
             while (true) {
@@ -268,17 +273,7 @@ public final class TransmissionClient implements PeerClient {
             args.put("move", false);
             d.rpc.call("torrent-set-location", args);
             d.rpc.verify();
-            d.drive(() -> {
-                while (d.process.isAlive()) {
-                    final JsonNode t = d.status();
-                    d.process.progress(t.path("haveValid").asLong());
-                    if (TransmissionPeer.Rpc.complete(t)) {
-                        d.process.completed();
-                        return;
-                    }
-                    Thread.sleep(CHECK_POLL_MS);
-                }
-            });
+            d.drive(() -> d.followUntilComplete(CHECK_POLL_MS));
         }
 
         @Override
