@@ -18,23 +18,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code ccbt} commands as a user runs them: exit codes and what they print. */
-class CliTest {
-    @TempDir
-    Path tmp;
-
-    private String out;
-    private String err;
-
-    private int ccbt(final String... args) {
-        final CliRun run = CliRun.of(args);
-        out = run.out();
-        err = run.err();
-        return run.exitCode();
-    }
-
+class CliTest extends CommandLineTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void createInfoAndRecheck() throws Exception {

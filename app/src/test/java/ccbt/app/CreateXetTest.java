@@ -17,23 +17,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ccbt create --xet}: each file's Xet hash in the torrent, the same as {@code ccbt xet hash FILE}. */
-class CreateXetTest {
-    @TempDir
-    Path tmp;
-
-    private String out;
-    private String err;
-
-    private int ccbt(final String... args) {
-        final CliRun run = CliRun.of(args);
-        out = run.out();
-        err = run.err();
-        return run.exitCode();
-    }
-
+class CreateXetTest extends CommandLineTest {
     /** What {@code ccbt xet hash FILE} prints for the file: its xet-core hex file hash. */
     private String xetHashCommand(final Path file) {
         assertThat(ccbt("xet", "hash", file.toString())).as(err).isZero();

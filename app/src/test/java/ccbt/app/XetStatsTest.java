@@ -13,23 +13,9 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ccbt xet stats}: what the dedup index under --state-dir saves. */
-class XetStatsTest {
-    @TempDir
-    Path tmp;
-
-    private String out;
-    private String err;
-
-    private int ccbt(final String... args) {
-        final CliRun run = CliRun.of(args);
-        out = run.out();
-        err = run.err();
-        return run.exitCode();
-    }
-
+class XetStatsTest extends CommandLineTest {
     private static byte[] hash(final int i) {
         final byte[] h = new byte[ChunkIndex.HASH_LENGTH];
         Arrays.fill(h, (byte) i);

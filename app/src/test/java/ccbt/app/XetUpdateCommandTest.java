@@ -23,27 +23,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ccbt xet update OLD.torrent NEW_DIR -o NEW.torrent}: the next version's torrent and what changed. */
-class XetUpdateCommandTest {
+class XetUpdateCommandTest extends CommandLineTest {
     private static final int MAX_CHUNK = 128 * 1024;
 
-    @TempDir
-    Path tmp;
-
-    private String out;
-    private String err;
     private Path v1;
     private Path v2;
     private Path oldTorrent;
-
-    private int ccbt(final String... args) {
-        final CliRun run = CliRun.of(args);
-        out = run.out();
-        err = run.err();
-        return run.exitCode();
-    }
 
     /**
      * v1 under data/set (about 3 MiB: README, an empty file, three parts), its torrent with two trackers,
