@@ -49,6 +49,7 @@ public final class PieceStore implements AutoCloseable {
     private int openCount;
     private int evictCursor;
     private volatile boolean closed;
+    private final Object flushLock = new Object();
 
     private PieceStore(final Path root, final FileLayout layout, final Path[] paths, final int maxOpenFiles) {
         this.root = root;
@@ -358,9 +359,16 @@ public final class PieceStore implements AutoCloseable {
 
     /**
      * Flushes every file written since the last force to the device ({@code fsync} without metadata).
-     * Call before saving resume data that marks those pieces verified.
+     * Call before saving resume data that marks those pieces verified. Callers are serialised: one that finds
+     * nothing dirty because another is flushing returns only after that flush is done.
      */
     public void force() {
+        synchronized (flushLock) {
+            forceDirty();
+        }
+    }
+
+    private void forceDirty() {
         for (int f = 0; f < paths.length; f++) {
             if (dirty.get(f) == 0) {
                 continue;
