@@ -44,6 +44,10 @@ final class NetworkOptions {
     @Option(names = "--preallocate", description = "sparse or full. Default: ${DEFAULT-VALUE}")
     String preallocate = "sparse";
 
+    @Option(names = "--direct-writes", description = "Write downloaded pieces straight to the device (O_DIRECT) "
+        + "instead of through the page cache: less CPU, but the download waits for the disk")
+    boolean directWrites;
+
     EngineConfig config() throws UnknownHostException {
         if (!preallocate.equals("sparse") && !preallocate.equals("full")) {
             throw new IllegalArgumentException("--preallocate takes sparse or full, not " + preallocate);
@@ -58,6 +62,7 @@ final class NetworkOptions {
             .xetChunking(xetChunking)
             .sequential(sequential)
             .fullPreallocation(preallocate.equals("full"))
+            .directWrites(directWrites)
             .build();
     }
 }

@@ -6,12 +6,20 @@ import com.lmax.disruptor.EventHandler;
 /**
  * Disk-write: positional writes of verified pieces straight from the off-heap staging slot, then the
  * outcome goes back to the torrent. A piece counts as verified only after its write returned.
+ *
+ * <p>Writer {@code k} of {@code n} takes the ring sequences equal to {@code k} modulo {@code n} (not the piece
+ * index: the owner clears the event when done, which the other writers must not read). Several writers keep
+ * several writes in flight, which direct writes need: each waits for the device (PieceStore).
  */
 final class DiskWriteStage implements EventHandler<PieceEvent> {
+    private final int writer;
+    private final int writers;
     private final StageLatency latency;
     private final BackoffWaitStrategy waits;
 
-    DiskWriteStage(final StageLatency latency, final BackoffWaitStrategy waits) {
+    DiskWriteStage(final int writer, final int writers, final StageLatency latency, final BackoffWaitStrategy waits) {
+        this.writer = writer;
+        this.writers = writers;
         this.latency = latency;
         this.waits = waits;
     }
@@ -23,6 +31,9 @@ final class DiskWriteStage implements EventHandler<PieceEvent> {
 
     @Override
     public void onEvent(final PieceEvent event, final long sequence, final boolean endOfBatch) {
+        if (sequence % writers != writer) {
+            return;
+        }
         final PieceTarget target = event.target;
         if (!event.verified) {
             target.pieceDone(event.piece, event.slot, PieceOutcome.HASH_FAILED, null);

@@ -24,6 +24,8 @@ public final class PieceRing implements AutoCloseable {
     public static final String STAGE_HASH_VERIFY = "hash_verify";
     public static final String STAGE_XET_CHUNK = "xet_chunk";
     public static final String STAGE_DISK_WRITE = "disk_write";
+    /** Disk writers: two writes in flight, so a direct write waiting for the device does not stall the ring. */
+    static final int DISK_WRITERS = 2;
 
     private final Disruptor<PieceEvent> disruptor;
     private final RingBuffer<PieceEvent> ring;
@@ -44,9 +46,14 @@ public final class PieceRing implements AutoCloseable {
         for (int i = 0; i < verifiers; i++) {
             verifyStages[i] = new HashVerifyStage(i, verifiers, verifyLatency, waits);
         }
+        final StageLatency writeLatency = metrics.stage(STAGE_DISK_WRITE);
+        final EventHandler<PieceEvent>[] writeStages = new EventHandler[DISK_WRITERS];
+        for (int i = 0; i < DISK_WRITERS; i++) {
+            writeStages[i] = new DiskWriteStage(i, DISK_WRITERS, writeLatency, waits);
+        }
         disruptor.handleEventsWith(verifyStages)
             .then(new XetChunkStage(metrics.stage(STAGE_XET_CHUNK), waits))
-            .then(new DiskWriteStage(metrics.stage(STAGE_DISK_WRITE), waits));
+            .then(writeStages);
         this.ring = disruptor.start();
         metrics.gauge("ccbt_ring_fill", "Pieces in the inbound ring not yet written",
             () -> ring.getBufferSize() - ring.remainingCapacity());

@@ -122,7 +122,8 @@ public final class Engine implements AutoCloseable {
         final FileLayout layout = layoutOf(meta);
         final Bitfield verified = initialBitfield(meta, layout, dir, progress);
         final PieceStore store = PieceStore.open(dir, layout,
-            config.fullPreallocation() ? Preallocation.FULL : Preallocation.SPARSE);
+            config.fullPreallocation() ? Preallocation.FULL : Preallocation.SPARSE, PieceStore.DEFAULT_MAX_OPEN_FILES,
+            config.directWrites());
         final TorrentSession session = new TorrentSession(this, meta, layout, store, verified, network.nextLoop());
         torrents.put(hash, session);
         if (verified.cardinality() > 0) {

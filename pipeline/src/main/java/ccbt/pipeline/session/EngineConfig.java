@@ -25,6 +25,7 @@ import java.time.Duration;
  * @param sequential         pick pieces in order (for streaming) instead of rarest first
  * @param fullPreallocation  reserve every file's blocks on disk before downloading (else sparse files)
  * @param uploadRateLimit    engine-wide upload limit in bytes per second; 0 = unlimited
+ * @param directWrites       write verified pieces with O_DIRECT, past the page cache (ccbt.store.PieceStore)
  */
 public record EngineConfig(
     InetAddress bindAddress,
@@ -43,12 +44,14 @@ public record EngineConfig(
     boolean xetChunking,
     boolean sequential,
     boolean fullPreallocation,
-    long uploadRateLimit) {
+    long uploadRateLimit,
+    boolean directWrites) {
 
     /** Defaults, with state kept under {@code stateDir}. */
     public static EngineConfig defaults(final Path stateDir) {
         return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
-            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false, 0);
+            64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false, 0,
+            false);
     }
 
     /** A builder starting from the {@link #defaults defaults}, with state kept under {@code stateDir}. */
@@ -80,6 +83,7 @@ public record EngineConfig(
         private boolean sequential;
         private boolean fullPreallocation;
         private long uploadRateLimit;
+        private boolean directWrites;
 
         private Builder(final EngineConfig c) {
             bindAddress = c.bindAddress;
@@ -99,6 +103,7 @@ public record EngineConfig(
             sequential = c.sequential;
             fullPreallocation = c.fullPreallocation;
             uploadRateLimit = c.uploadRateLimit;
+            directWrites = c.directWrites;
         }
 
         public Builder bind(final InetAddress address, final int listenPort) {
@@ -177,6 +182,11 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder directWrites(final boolean value) {
+            this.directWrites = value;
+            return this;
+        }
+
         public Builder uploadRateLimit(final long value) {
             this.uploadRateLimit = value;
             return this;
@@ -185,7 +195,8 @@ public record EngineConfig(
         public EngineConfig build() {
             return new EngineConfig(bindAddress, port, transport, ioThreads, hashThreads, stagingBytes,
                 maxPeersPerTorrent, uploadSlots, requestTimeout, stateDir, resumeSaveInterval, hashFailuresToBan,
-                downloadRateLimit, xetChunking, sequential, fullPreallocation, uploadRateLimit);
+                downloadRateLimit, xetChunking, sequential, fullPreallocation, uploadRateLimit,
+                directWrites);
         }
     }
 }

@@ -30,11 +30,21 @@ public final class StagingPool {
         this.writeViews = new ByteBuffer[slotCount];
         this.free = new int[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = ByteBuffer.allocateDirect(slotSize);
+            slots[i] = alignedSlot(slotSize);
             writeViews[i] = slots[i].duplicate();
             free[i] = slotCount - 1 - i;
         }
         this.freeCount = slotCount;
+    }
+
+    /**
+     * A direct buffer of {@code size} bytes whose address is a multiple of the store's direct-write alignment, so
+     * that a whole piece can go to disk with O_DIRECT (ccbt.store.PieceStore) straight from its slot.
+     */
+    static ByteBuffer alignedSlot(final int size) {
+        final int alignment = ccbt.store.PieceStore.DIRECT_ALIGNMENT;
+        return ByteBuffer.allocateDirect(((size + alignment - 1) & -alignment) + alignment).alignedSlice(alignment)
+            .limit(size).slice();
     }
 
     /** Slot count computed from a memory budget, never fewer than {@code minimum}. */

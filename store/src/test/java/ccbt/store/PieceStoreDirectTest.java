@@ -1,0 +1,116 @@
+package ccbt.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Direct (O_DIRECT) writes: aligned spans bypass the page cache, the rest does not, and the bytes are right. */
+@Timeout(60)
+class PieceStoreDirectTest {
+    static final int PIECE = 64 * 1024;
+
+    /**
+     * A file of whole pieces plus a partial page, then one that starts inside a piece (its file offsets are not
+     * aligned with the piece buffer), then a pad file and a file that starts after it on a piece boundary.
+     */
+    static FileLayout layout() {
+        return new FileLayout(List.of(
+            StoredFile.of("a.bin", 3L * PIECE + 5_000),
+            StoredFile.of("b.bin", 100_003),
+            new StoredFile(".pad/1", 2L * PIECE - ((3L * PIECE + 5_000 + 100_003) % PIECE), true),
+            StoredFile.of("c.bin", 2L * PIECE)), PIECE);
+    }
+
+    static ByteBuffer alignedPiece(final FileLayout l, final byte[] all, final int piece) {
+        final ByteBuffer b = ByteBuffer.allocateDirect(l.pieceLength(piece) + PieceStore.DIRECT_ALIGNMENT)
+            .alignedSlice(PieceStore.DIRECT_ALIGNMENT).limit(l.pieceLength(piece)).slice();
+        b.put(all, (int) l.pieceOffset(piece), l.pieceLength(piece)).flip();
+        return b;
+    }
+
+    static boolean directSupported(final Path dir) {
+        try (FileChannel ch = FileChannel.open(dir.resolve(".probe"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (final IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    static void assertContent(final Path root, final FileLayout l, final byte[] all) throws IOException {
+        for (int f = 0; f < l.fileCount(); f++) {
+            if (l.file(f).padFile()) {
+                continue;
+            }
+            final int from = (int) l.fileOffset(f);
+            final byte[] expected = java.util.Arrays.copyOfRange(all, from, from + (int) l.file(f).length());
+            assertThat(Files.readAllBytes(root.resolve(l.file(f).relativePath()))).as(l.file(f).relativePath())
+                .isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void alignedSpansGoDirectAndTheRestThroughTheCache(@TempDir final Path root) throws Exception {
+        assumeTrue(directSupported(root), "the temporary directory's file system refuses O_DIRECT");
+        final FileLayout l = layout();
+        final byte[] all = PieceStoreTest.content(l, 11);
+        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 8, true)) {
+            for (int p = l.pieceCount() - 1; p >= 0; p--) {
+                s.writePiece(p, alignedPiece(l, all, p));
+            }
+            s.force();
+            // a.bin's three whole pieces and the aligned part of its fourth, c.bin's two pieces: direct
+            final long expectedDirect = 3L * PIECE + (5_000 & -PieceStore.DIRECT_ALIGNMENT) + 2L * PIECE;
+            assertThat(s.directBytesWritten()).isEqualTo(expectedDirect);
+            final ByteBuffer back = ByteBuffer.allocate(l.pieceLength(1));
+            s.readBlock(1, 0, back);
+            assertThat(back.array()).isEqualTo(java.util.Arrays.copyOfRange(all, PIECE, 2 * PIECE));
+        }
+        assertContent(root.resolve("dl"), l, all);
+    }
+
+    @Test
+    void unalignedBuffersAreWrittenThroughTheCache(@TempDir final Path root) throws Exception {
+        final FileLayout l = layout();
+        final byte[] all = PieceStoreTest.content(l, 12);
+        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 8, true)) {
+            for (int p = 0; p < l.pieceCount(); p++) {
+                final ByteBuffer heap = ByteBuffer.wrap(all, (int) l.pieceOffset(p), l.pieceLength(p)).slice();
+                s.writePiece(p, heap);
+            }
+            assertThat(s.directBytesWritten()).isZero();
+        }
+        assertContent(root.resolve("dl"), l, all);
+    }
+
+    @Test
+    void aFileSystemThatRefusesDirectIoFallsBackToTheCache(@TempDir final Path root) throws Exception {
+        final FileLayout l = layout();
+        final byte[] all = PieceStoreTest.content(l, 13);
+        final int[] attempts = {0};
+        final PieceStore.DirectOpener refusing = file -> {
+            attempts[0]++;
+            throw new IOException("Invalid argument"); // what open(2) with O_DIRECT says on such a file system
+        };
+        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 8, refusing)) {
+            for (int p = 0; p < l.pieceCount(); p++) {
+                s.writePiece(p, alignedPiece(l, all, p));
+            }
+            s.force();
+            assertThat(s.directBytesWritten()).isZero();
+        }
+        assertThat(attempts[0]).as("direct writes turned off after the first refusal").isEqualTo(1);
+        assertContent(root.resolve("dl"), l, all);
+    }
+}
