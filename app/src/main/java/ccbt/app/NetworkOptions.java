@@ -44,9 +44,9 @@ final class NetworkOptions {
     @Option(names = "--preallocate", description = "sparse or full. Default: ${DEFAULT-VALUE}")
     String preallocate = "sparse";
 
-    @Option(names = "--direct-writes", description = "Write downloaded pieces straight to the device (O_DIRECT) "
-        + "instead of through the page cache: less CPU, but the download waits for the disk")
-    boolean directWrites;
+    @Option(names = "--buffered-writes", description = "Write downloaded pieces through the page cache instead of "
+        + "straight to the device (O_DIRECT): the transfer may run ahead of a slow disk, at more CPU per GiB")
+    boolean bufferedWrites;
 
     EngineConfig config() throws UnknownHostException {
         if (!preallocate.equals("sparse") && !preallocate.equals("full")) {
@@ -62,7 +62,7 @@ final class NetworkOptions {
             .xetChunking(xetChunking)
             .sequential(sequential)
             .fullPreallocation(preallocate.equals("full"))
-            .directWrites(directWrites)
+            .directWrites(!bufferedWrites)
             .build();
     }
 }

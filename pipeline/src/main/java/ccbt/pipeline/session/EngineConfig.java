@@ -51,7 +51,7 @@ public record EngineConfig(
     public static EngineConfig defaults(final Path stateDir) {
         return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
             64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false, 0,
-            false);
+            true);
     }
 
     /** A builder starting from the {@link #defaults defaults}, with state kept under {@code stateDir}. */

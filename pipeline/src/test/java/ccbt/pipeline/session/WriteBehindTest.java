@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Downloaded data is flushed to the device while the download runs, not only by the (here hourly) resume save, so
+ * With buffered writes, downloaded data is flushed to the device while the download runs, not only by the (here hourly) resume save, so
  * completion does not wait for the whole backlog; the resume data written at completion still covers every piece.
  */
 class WriteBehindTest {
@@ -38,7 +38,8 @@ class WriteBehindTest {
 
             final Metrics metrics = new Metrics();
             final EngineConfig config = EngineConfig.builder(tmp.resolve("leecher-state"))
-                .bind(InetAddress.getByName("127.0.0.1"), 0).resumeSaveInterval(Duration.ofHours(1)).build();
+                .bind(InetAddress.getByName("127.0.0.1"), 0).resumeSaveInterval(Duration.ofHours(1))
+                .directWrites(false).build();
             try (Engine leecher = new Engine(config, metrics)) {
                 leecher.listen();
                 final TorrentSession session = leecher.add(meta, tmp.resolve("leech"), null);
