@@ -107,6 +107,9 @@ def main(argv):
         "enable_incoming_tcp": True,
         # every test peer is 127.0.0.1: without this libtorrent keeps one connection per IP
         "allow_multiple_connections_per_ip": True,
+        # connect in plaintext at once: ccbt has no BEP 8 (MSE/PE) encryption, and libtorrent's default first
+        # tries an encrypted handshake, which ccbt closes, then retries in plaintext about a second later
+        "out_enc_policy": int(lt.enc_policy.disabled),
         # trackers on loopback answer with intervals of minutes; the harness re-announces on demand
         "min_announce_interval": 1,
         "announce_to_all_trackers": True,
