@@ -355,34 +355,13 @@ public final class PieceStore implements AutoCloseable {
             final int limit = src.limit();
             src.limit(src.position() + direct);
             try {
-                at = writeDirect(f, at, src);
+                at = writeAll(f, at, src, true);
             } finally {
                 src.limit(limit);
             }
-            if (!src.hasRemaining()) {
-                return;
-            }
         }
-        for (int attempt = 1; ; attempt++) {
-            final FileChannel ch = channel(f);
-            try {
-                while (src.hasRemaining()) {
-                    at += ch.write(src, at);
-                }
-                dirty.set(f, 1);
-                return;
-            } catch (final ClosedByInterruptException e) {
-                throw new StoreException("write to " + paths[f] + " interrupted", paths[f], e);
-            } catch (final ClosedChannelException e) {
-                if (closed || attempt == RETRIES) {
-                    throw StoreException.io("cannot write (channel closed)", paths[f], e);
-                }
-            } catch (final NonWritableChannelException e) {
-                throw new StoreException("cannot write " + paths[f] + ": file is read-only", paths[f], e);
-            } catch (final IOException e) {
-                dirty.set(f, 1);
-                throw StoreException.io("cannot write", paths[f], e);
-            }
+        if (src.hasRemaining()) {
+            writeAll(f, at, src, false);
         }
     }
 
@@ -396,23 +375,26 @@ public final class PieceStore implements AutoCloseable {
     }
 
     /**
-     * Writes all of {@code src} (aligned) with O_DIRECT, returning the file offset after it. If the file system
-     * refuses O_DIRECT, direct writes stop for this store and the bytes go through the page cache instead.
+     * Writes all of {@code src} at {@code fileOffset} through the file's regular channel or, if {@code direct}, its
+     * O_DIRECT one, and returns the file offset after what was written. A file system that refuses O_DIRECT writes
+     * nothing here (direct writes stop for the store) and the caller writes the rest through the page cache.
      */
-    private long writeDirect(final int f, final long fileOffset, final ByteBuffer src) {
+    private long writeAll(final int f, final long fileOffset, final ByteBuffer src, final boolean direct) {
         long at = fileOffset;
         for (int attempt = 1; ; attempt++) {
-            final FileChannel ch = directChannel(f);
+            final FileChannel ch = direct ? directChannel(f) : channel(f);
             if (ch == null) {
-                return at; // refused: the caller writes the rest through the page cache
+                return at;
             }
             try {
                 while (src.hasRemaining()) {
                     final int n = ch.write(src, at);
                     at += n;
-                    directBytes.addAndGet(n);
+                    if (direct) {
+                        directBytes.addAndGet(n);
+                    }
                 }
-                dirty.set(f, 1); // the device may still cache the data, and block allocation is metadata
+                dirty.set(f, 1); // direct too: the device may cache the data, and block allocation is metadata
                 return at;
             } catch (final ClosedByInterruptException e) {
                 throw new StoreException("write to " + paths[f] + " interrupted", paths[f], e);
@@ -420,6 +402,8 @@ public final class PieceStore implements AutoCloseable {
                 if (closed || attempt == RETRIES) {
                     throw StoreException.io("cannot write (channel closed)", paths[f], e);
                 }
+            } catch (final NonWritableChannelException e) {
+                throw new StoreException("cannot write " + paths[f] + ": file is read-only", paths[f], e);
             } catch (final IOException e) {
                 dirty.set(f, 1);
                 throw StoreException.io("cannot write", paths[f], e);
