@@ -541,11 +541,10 @@ public final class PieceStore implements AutoCloseable {
         if (ch != null && ch.isOpen()) {
             return ch;
         }
-        channel(f); // takes (or keeps) the open-file slot the pair shares
         synchronized (openLock) {
-            if (closed) {
-                throw new StoreException("store " + root + " is closed", paths[f]);
-            }
+            // the open-file slot the pair shares, taken under the same lock (re-entered), so that no eviction can
+            // close the regular channel between the two opens and leave the direct one uncounted
+            channel(f);
             final FileChannel current = directChannels.get(f);
             if (current != null && current.isOpen()) {
                 return current;

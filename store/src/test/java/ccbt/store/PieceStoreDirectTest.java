@@ -81,6 +81,23 @@ class PieceStoreDirectTest {
     }
 
     @Test
+    void directWritesSurviveEvictionsWithOneOpenFile(@TempDir final Path root) throws Exception {
+        assumeTrue(directSupported(root), "the temporary directory's file system refuses O_DIRECT");
+        final FileLayout l = layout();
+        final byte[] all = PieceStoreTest.content(l, 14);
+        // one open file for three: every write to another file evicts the pair (regular and direct channel)
+        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 1, true)) {
+            for (final int p : new int[] {0, 6, 3, 7, 1, 4, 2, 5}) {
+                s.writePiece(p, alignedPiece(l, all, p));
+                assertThat(s.openFiles()).isLessThanOrEqualTo(1);
+            }
+            s.force();
+            assertThat(s.directBytesWritten()).isEqualTo(3L * PIECE + 4096 + 2L * PIECE);
+        }
+        assertContent(root.resolve("dl"), l, all);
+    }
+
+    @Test
     void unalignedBuffersAreWrittenThroughTheCache(@TempDir final Path root) throws Exception {
         final FileLayout l = layout();
         final byte[] all = PieceStoreTest.content(l, 12);
