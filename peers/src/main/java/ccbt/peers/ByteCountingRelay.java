@@ -1,8 +1,6 @@
 package ccbt.peers;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -96,7 +94,7 @@ public final class ByteCountingRelay implements AutoCloseable {
             final Socket upstream = new Socket();
             synchronized (this) {
                 if (closed) {
-                    closeQuietly(client);
+                    SocketPump.closeQuietly(client);
                     return;
                 }
                 sockets.add(client);
@@ -105,8 +103,8 @@ public final class ByteCountingRelay implements AutoCloseable {
             try {
                 upstream.connect(target, (int) CONNECT_TIMEOUT.toMillis());
             } catch (final IOException e) {
-                closeQuietly(client);
-                closeQuietly(upstream);
+                SocketPump.closeQuietly(client);
+                SocketPump.closeQuietly(upstream);
                 continue;
             }
             final AtomicInteger open = new AtomicInteger(2);
@@ -119,7 +117,7 @@ public final class ByteCountingRelay implements AutoCloseable {
     private void startPump(final Socket from, final Socket to, final AtomicLong counter, final AtomicInteger open,
                            final String direction) {
         final Thread t = Thread.ofPlatform().daemon().name("relay-" + direction + "-" + from.getPort())
-            .unstarted(() -> pump(from, to, counter, open));
+            .unstarted(() -> SocketPump.run(from, to, BUFFER, counter, open));
         synchronized (this) {
             if (closed) {
                 return;
@@ -133,30 +131,6 @@ public final class ByteCountingRelay implements AutoCloseable {
     private synchronized void forgetFinished() {
         sockets.removeIf(Socket::isClosed);
         pumps.removeIf(t -> !t.isAlive());
-    }
-
-    /** Copies one direction; on its end passes the half-close on, and the last direction to end closes both. */
-    private static void pump(final Socket from, final Socket to, final AtomicLong counter, final AtomicInteger open) {
-        final byte[] buffer = new byte[BUFFER];
-        try {
-            final InputStream in = from.getInputStream();
-            final OutputStream out = to.getOutputStream();
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                counter.addAndGet(n);
-            }
-            to.shutdownOutput();
-            if (open.decrementAndGet() == 0) {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        } catch (final IOException e) {
-            // a reset, or close(): either side going away ends the whole connection
-            open.set(0);
-            closeQuietly(from);
-            closeQuietly(to);
-        }
     }
 
     /** Stops accepting, closes every relayed connection and waits (bounded) for the pump threads. */
@@ -177,7 +151,7 @@ public final class ByteCountingRelay implements AutoCloseable {
         } catch (final IOException ignored) {
             // closing anyway
         }
-        open.forEach(ByteCountingRelay::closeQuietly);
+        open.forEach(SocketPump::closeQuietly);
         final long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         try {
             acceptor.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
@@ -186,14 +160,6 @@ public final class ByteCountingRelay implements AutoCloseable {
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(final Socket s) {
-        try {
-            s.close();
-        } catch (final IOException ignored) {
-            // nothing more to do for a socket we are dropping
         }
     }
 

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class PieceStoreDirectTest {
     static final int PIECE = 64 * 1024;
+    /** What {@link #layout} writes with O_DIRECT: a.bin's three whole pieces, the aligned part of its fourth, c.bin. */
+    static final long DIRECT_BYTES = 3L * PIECE + (5_000 & -PieceStore.DIRECT_ALIGNMENT) + 2L * PIECE;
 
     /**
      * A file of whole pieces plus a partial page, then one that starts inside a piece (its file offsets are not
@@ -70,9 +72,7 @@ class PieceStoreDirectTest {
                 s.writePiece(p, alignedPiece(l, all, p));
             }
             s.force();
-            // a.bin's three whole pieces and the aligned part of its fourth, c.bin's two pieces: direct
-            final long expectedDirect = 3L * PIECE + (5_000 & -PieceStore.DIRECT_ALIGNMENT) + 2L * PIECE;
-            assertThat(s.directBytesWritten()).isEqualTo(expectedDirect);
+            assertThat(s.directBytesWritten()).isEqualTo(DIRECT_BYTES);
             final ByteBuffer back = ByteBuffer.allocate(l.pieceLength(1));
             s.readBlock(1, 0, back);
             assertThat(back.array()).isEqualTo(java.util.Arrays.copyOfRange(all, PIECE, 2 * PIECE));
@@ -92,7 +92,7 @@ class PieceStoreDirectTest {
                 assertThat(s.openFiles()).isLessThanOrEqualTo(1);
             }
             s.force();
-            assertThat(s.directBytesWritten()).isEqualTo(3L * PIECE + 4096 + 2L * PIECE);
+            assertThat(s.directBytesWritten()).isEqualTo(DIRECT_BYTES);
         }
         assertContent(root.resolve("dl"), l, all);
     }

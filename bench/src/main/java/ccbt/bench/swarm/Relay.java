@@ -1,9 +1,9 @@
 package ccbt.bench.swarm;
 
+import ccbt.peers.SocketPump;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Connects BitTorrent peers on loopback that will not dial each other: transmission never dials a 127.x address
@@ -183,24 +184,9 @@ final class Relay implements AutoCloseable {
         if (pending.length > 0) {
             b.getOutputStream().write(pending);
         }
-        Thread.ofVirtual().name("relay-pump").start(() -> pump(a, b));
-        Thread.ofVirtual().name("relay-pump").start(() -> pump(b, a));
-    }
-
-    private static void pump(final Socket from, final Socket to) {
-        final byte[] buffer = new byte[BUFFER];
-        try {
-            final InputStream in = from.getInputStream();
-            final OutputStream out = to.getOutputStream();
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-            }
-            to.shutdownOutput();
-        } catch (final IOException e) { // reset by a peer, or closed by reset(): the connection is over
-            closeQuietly(from);
-            closeQuietly(to);
-        }
+        final AtomicInteger open = new AtomicInteger(2);
+        Thread.ofVirtual().name("relay-pump").start(() -> SocketPump.run(a, b, BUFFER, null, open));
+        Thread.ofVirtual().name("relay-pump").start(() -> SocketPump.run(b, a, BUFFER, null, open));
     }
 
     private void track(final Closeable c) throws IOException {

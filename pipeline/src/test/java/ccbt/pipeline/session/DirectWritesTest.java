@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.sample.SampleDataset;
-import ccbt.telemetry.Metrics;
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,18 +38,14 @@ class DirectWritesTest {
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
-            final EngineConfig config = EngineConfig.builder(tmp.resolve("leecher-state"))
-                .bind(InetAddress.getByName("127.0.0.1"), 0).directWrites(true).build();
-            try (Engine leecher = new Engine(config, new Metrics())) {
-                leecher.listen();
-                final TorrentSession session = leecher.add(meta, tmp.resolve("leech"), null);
-                session.addPeers(List.of(Swarm.addressOf(seeder)));
-                session.completion().get(90, TimeUnit.SECONDS);
+            final Engine leecher = swarm.engine("127.0.0.1", settings -> settings.directWrites(true));
+            final TorrentSession session = leecher.add(meta, tmp.resolve("leech"), null);
+            session.addPeers(List.of(Swarm.addressOf(seeder)));
+            session.completion().get(90, TimeUnit.SECONDS);
 
-                // every piece of a.bin but its last partial page is aligned; b.bin starts inside a piece
-                assertThat(session.store.directBytesWritten()).isGreaterThanOrEqualTo(8_000_000L);
-                assertThat(SampleDataset.sha256Tree(tmp.resolve("leech"))).isEqualTo(SampleDataset.sha256Tree(content));
-            }
+            // every piece of a.bin but its last partial page is aligned; b.bin starts inside a piece
+            assertThat(session.store.directBytesWritten()).isGreaterThanOrEqualTo(8_000_000L);
+            assertThat(SampleDataset.sha256Tree(tmp.resolve("leech"))).isEqualTo(SampleDataset.sha256Tree(content));
         }
     }
 

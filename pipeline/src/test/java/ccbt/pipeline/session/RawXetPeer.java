@@ -164,19 +164,26 @@ final class RawXetPeer implements AutoCloseable {
         out.flush();
     }
 
+    /** The next peer message's body (id and payload), keep-alives skipped. */
+    static byte[] nextMessage(final DataInputStream in) throws IOException {
+        while (true) {
+            final int length = in.readInt();
+            if (length > 0) {
+                final byte[] body = new byte[length];
+                in.readFully(body);
+                return body;
+            }
+        }
+    }
+
     private void serve(final DataInputStream in, final DataOutputStream out, final Metainfo meta,
                        final List<ChunkList> lists, final Chunks chunks, final Path content) throws IOException {
         try (RandomAccessFile file = content == null ? null : new RandomAccessFile(content.toFile(), "r")) {
             while (true) {
-                final int length = in.readInt();
-                if (length == 0) {
-                    continue;
-                }
-                final byte[] body = new byte[length];
-                in.readFully(body);
+                final byte[] body = nextMessage(in);
                 final ByteBuffer b = ByteBuffer.wrap(body);
                 synchronized (out) {
-                    reply(out, b, body, length, meta, file, lists, chunks);
+                    reply(out, b, body, body.length, meta, file, lists, chunks);
                 }
             }
         } catch (final EOFException | SocketException e) {

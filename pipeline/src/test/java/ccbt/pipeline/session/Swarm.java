@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** Test support: datasets, torrents and in-process engines on loopback. */
 final class Swarm implements AutoCloseable {
@@ -22,8 +23,13 @@ final class Swarm implements AutoCloseable {
 
     /** A fresh engine listening on {@code address} (port 0), with its own state directory. */
     Engine engine(final String address) throws IOException {
-        final EngineConfig config = EngineConfig.builder(stateRoot.resolve("engine-" + engines.size()))
-            .bind(InetAddress.getByName(address), 0).build();
+        return engine(address, settings -> settings);
+    }
+
+    /** As {@link #engine(String)}, with {@code settings} changed from the defaults. */
+    Engine engine(final String address, final UnaryOperator<EngineConfig.Builder> settings) throws IOException {
+        final EngineConfig config = settings.apply(EngineConfig.builder(stateRoot.resolve("engine-" + engines.size()))
+            .bind(InetAddress.getByName(address), 0)).build();
         final Engine engine = new Engine(config, new Metrics());
         engines.add(engine);
         engine.listen();

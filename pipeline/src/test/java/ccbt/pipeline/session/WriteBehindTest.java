@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.sample.SampleDataset;
-import ccbt.telemetry.Metrics;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,21 +34,16 @@ class WriteBehindTest {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
 
-            final Metrics metrics = new Metrics();
-            final EngineConfig config = EngineConfig.builder(tmp.resolve("leecher-state"))
-                .bind(InetAddress.getByName("127.0.0.1"), 0).resumeSaveInterval(Duration.ofHours(1))
-                .directWrites(false).build();
-            try (Engine leecher = new Engine(config, metrics)) {
-                leecher.listen();
-                final TorrentSession session = leecher.add(meta, tmp.resolve("leech"), null);
-                session.addPeers(List.of(Swarm.addressOf(seeder)));
-                session.completion().get(90, TimeUnit.SECONDS);
+            final Engine leecher = swarm.engine("127.0.0.1",
+                settings -> settings.resumeSaveInterval(Duration.ofHours(1)).directWrites(false));
+            final TorrentSession session = leecher.add(meta, tmp.resolve("leech"), null);
+            session.addPeers(List.of(Swarm.addressOf(seeder)));
+            session.completion().get(90, TimeUnit.SECONDS);
 
-                assertThat(metrics.counter("ccbt_write_behind_flushes_total", "").get())
-                    .as("flushes started by the written bytes alone").isGreaterThanOrEqualTo(2);
-                assertThat(Files.mismatch(content.resolve("big.bin"), tmp.resolve("leech/big.bin"))).isEqualTo(-1);
-                assertThat(Files.exists(leecher.resumeFile(meta.infoHashV1()))).isTrue();
-            }
+            assertThat(leecher.metrics().counter("ccbt_write_behind_flushes_total", "").get())
+                .as("flushes started by the written bytes alone").isGreaterThanOrEqualTo(2);
+            assertThat(Files.mismatch(content.resolve("big.bin"), tmp.resolve("leech/big.bin"))).isEqualTo(-1);
+            assertThat(Files.exists(leecher.resumeFile(meta.infoHashV1()))).isTrue();
         }
     }
 }

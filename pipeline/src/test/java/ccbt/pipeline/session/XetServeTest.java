@@ -136,14 +136,9 @@ class XetServeTest {
     /** The next ut_xet message to us, skipping every other message. */
     private static XetMessageDecoder next(final DataInputStream in) throws IOException {
         while (true) {
-            final int length = in.readInt();
-            if (length == 0) {
-                continue;
-            }
-            final byte[] body = new byte[length];
-            in.readFully(body);
+            final byte[] body = RawXetPeer.nextMessage(in);
             if (body[0] == 20 && (body[1] & 0xFF) == CLIENT_XET_ID) {
-                return new XetMessageDecoder().wrap(ByteBuffer.wrap(body), 2, length - 2);
+                return new XetMessageDecoder().wrap(ByteBuffer.wrap(body), 2, body.length - 2);
             }
         }
     }
