@@ -1,20 +1,19 @@
 package ccbt.store;
 
 import ccbt.core.Bitfield;
+import ccbt.core.hash.Sha1;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.function.LongConsumer;
 
 /**
  * Verifies pieces on disk against their v1 SHA-1 hashes. Read-only: it never creates or extends a file;
  * pieces touching a missing, short or unreadable file fail. Each worker thread takes a contiguous range
  * of pieces and streams it sequentially through one large direct buffer, so the disk sees long reads
- * and the hash runs at {@code MessageDigest} speed.
+ * and the hash ({@link Sha1}) reads the buffer where it lies.
  */
 public final class Recheck {
     /** Read size per worker: long sequential reads, small enough for many parallel rechecks. */
@@ -139,11 +138,10 @@ public final class Recheck {
         @Override
         public void run() {
             try {
-                final MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+                final Sha1 sha1 = Sha1.create();
                 final long rangeBytes = from < to ? layout.pieceOffset(to - 1) + layout.pieceLength(to - 1)
                         - layout.pieceOffset(from) : 0;
                 final ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(BUFFER_BYTES, Math.max(1, rangeBytes)));
-                final byte[] digest = new byte[SHA1_LENGTH];
                 int p = from;
                 while (p < to) {
                     if (!wanted.get(p)) {
@@ -154,11 +152,9 @@ public final class Recheck {
                     while (end < to && wanted.get(end)) {
                         end++;
                     }
-                    checkRun(p, end, sha1, buf, digest);
+                    checkRun(p, end, sha1, buf);
                     p = end;
                 }
-            } catch (final NoSuchAlgorithmException e) {
-                failure = new IllegalStateException("no SHA-1 in this JDK", e);
             } catch (final RuntimeException e) {
                 failure = e;
             } finally {
@@ -175,8 +171,7 @@ public final class Recheck {
         }
 
         /** Streams pieces {@code [first, end)} (all wanted) through the digest, piece by piece. */
-        private void checkRun(final int first, final int end, final MessageDigest sha1, final ByteBuffer buf,
-                              final byte[] digest) {
+        private void checkRun(final int first, final int end, final Sha1 sha1, final ByteBuffer buf) {
             final long stop = layout.pieceOffset(end - 1) + layout.pieceLength(end - 1);
             int piece = first;
             long pos = layout.pieceOffset(first);
@@ -198,7 +193,7 @@ public final class Recheck {
                     buf.limit(limit);
                     pos += take;
                     if (pos == pieceEnd) {
-                        finish(piece, sha1, digest);
+                        finish(piece, sha1);
                         piece++;
                         if (piece < end) {
                             pieceEnd += layout.pieceLength(piece);
@@ -224,13 +219,8 @@ public final class Recheck {
             }
         }
 
-        private void finish(final int piece, final MessageDigest sha1, final byte[] digest) {
-            try {
-                sha1.digest(digest, 0, SHA1_LENGTH);
-            } catch (final java.security.DigestException e) {
-                throw new IllegalStateException("SHA-1 digest into 20 bytes failed", e);
-            }
-            if (java.util.Arrays.equals(digest, 0, SHA1_LENGTH, hashes, piece * SHA1_LENGTH, (piece + 1) * SHA1_LENGTH)) {
+        private void finish(final int piece, final Sha1 sha1) {
+            if (sha1.digestMatches(hashes, piece * SHA1_LENGTH)) {
                 good.set(piece);
             }
             progress.accept(layout.pieceLength(piece));

@@ -1,5 +1,6 @@
 package ccbt.bench.jmh;
 
+import ccbt.core.hash.Sha1;
 import ccbt.pipeline.ring.PieceOutcome;
 import ccbt.pipeline.ring.PieceRing;
 import ccbt.pipeline.ring.PieceTarget;
@@ -17,10 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.nio.ByteBuffer;
-import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,26 +37,28 @@ public class HashVerifyBench {
     /** System property naming a file to which forks append diagnostic lines for the report. */
     static final String DIAGNOSTICS = "ccbt.jmh.diagnostics";
 
-    /** One thread, one digest, one direct buffer. */
+    /** One thread, one digest, one direct buffer; {@code impl} is ccbt's choice ({@link Sha1#create}) or the JDK's. */
     @State(Scope.Thread)
     public static class Sha1State {
         final byte[] digest = new byte[20];
-        MessageDigest sha1;
+        @Param({"ccbt", "jdk"})
+        public String impl;
+        Sha1 sha1;
         ByteBuffer piece;
 
         @Setup
-        public void setup() throws NoSuchAlgorithmException {
-            sha1 = MessageDigest.getInstance("SHA-1");
+        public void setup() {
+            sha1 = impl.equals("jdk") ? Sha1.jdk() : Sha1.create();
             piece = ByteBuffer.allocateDirect(PIECE).put(BenchData.randomBytes(PIECE, 5)).flip();
         }
     }
 
     /** SHA-1 of one 1 MiB piece from a direct buffer: the single-core hashing limit. */
     @Benchmark
-    public byte sha1(final Sha1State s, final ByteCounter counter) throws DigestException {
+    public byte sha1(final Sha1State s, final ByteCounter counter) {
         s.piece.clear();
         s.sha1.update(s.piece);
-        s.sha1.digest(s.digest, 0, 20);
+        s.sha1.digest(s.digest, 0);
         counter.bytes += PIECE;
         return s.digest[0];
     }
@@ -67,12 +68,12 @@ public class HashVerifyBench {
     public static class Sha1SlotsState {
         final byte[] digest = new byte[20];
         final ByteBuffer[] pieces = new ByteBuffer[RingState.SLOTS];
-        MessageDigest sha1;
+        Sha1 sha1;
         int next;
 
         @Setup
-        public void setup() throws NoSuchAlgorithmException {
-            sha1 = MessageDigest.getInstance("SHA-1");
+        public void setup() {
+            sha1 = Sha1.create();
             for (int i = 0; i < pieces.length; i++) {
                 pieces[i] = ByteBuffer.allocateDirect(PIECE).put(BenchData.randomBytes(PIECE, 100 + i)).flip();
             }
@@ -84,12 +85,12 @@ public class HashVerifyBench {
      * threads, to tell cache effects from hand-off costs when the ring falls short of {@link #sha1}.
      */
     @Benchmark
-    public byte sha1EightBuffers(final Sha1SlotsState s, final ByteCounter counter) throws DigestException {
+    public byte sha1EightBuffers(final Sha1SlotsState s, final ByteCounter counter) {
         final ByteBuffer piece = s.pieces[s.next];
         s.next = (s.next + 1) & (RingState.SLOTS - 1);
         piece.clear();
         s.sha1.update(piece);
-        s.sha1.digest(s.digest, 0, 20);
+        s.sha1.digest(s.digest, 0);
         counter.bytes += PIECE;
         return s.digest[0];
     }
@@ -220,12 +221,10 @@ public class HashVerifyBench {
         }
 
         @Override
-        public boolean verify(final int piece, final ByteBuffer data, final MessageDigest sha1) {
+        public boolean verify(final int piece, final ByteBuffer data, final Sha1 sha1) {
             sha1.reset();
             sha1.update(data);
-            final byte[] digest = sha1.digest();
-            final int at = (piece % RingState.SLOTS) * 20;
-            return Arrays.equals(digest, 0, 20, hashes, at, at + 20);
+            return sha1.digestMatches(hashes, (piece % RingState.SLOTS) * Sha1.LENGTH);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package ccbt.bench.swarm;
 
+import ccbt.core.hash.Sha1;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -13,8 +14,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -25,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * of what the machine can do at all.
  *
  * @param cores           available processors
- * @param sha1PerCore     SHA-1 bytes/s on one core ({@code MessageDigest} over a direct buffer, best pass)
+ * @param sha1PerCore     SHA-1 bytes/s on one core over a direct buffer, best pass of the fastest implementation
+ *                        at hand: the JDK's {@code MessageDigest} or libcrypto (which ccbt uses where present)
+ * @param sha1Source      which implementation that was, e.g. "OpenSSL 3.0.19 27 Jan 2026 (libcrypto)"
  * @param loopbackTcp     bytes/s from this JVM to a Python sink process over 127.0.0.1
  * @param diskWrite       sequential write bytes/s to the work directory until the writes returned (page cache)
  * @param diskWriteFsync  the same write with the final fsync included (what the device sustains)
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * @param diskReadCached  sequential read bytes/s of the same file from the page cache
  * @param diskBytes       size of the file written and read
  */
-public record MachineLimits(int cores, double sha1PerCore, double loopbackTcp, double diskWrite, double diskWriteFsync,
+public record MachineLimits(int cores, double sha1PerCore, String sha1Source, double loopbackTcp, double diskWrite, double diskWriteFsync,
                             double diskReadCold, double diskReadCached, long diskBytes) {
     private static final int SHA_BUFFER = 64 << 20;
     private static final int IO_CHUNK = 4 << 20;
@@ -70,6 +71,7 @@ public record MachineLimits(int cores, double sha1PerCore, double loopbackTcp, d
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("cores", cores);
         m.put("sha1_per_core_bytes_per_s", sha1PerCore);
+        m.put("sha1_source", sha1Source);
         m.put("sha1_all_cores_bytes_per_s", sha1AllCores());
         m.put("loopback_tcp_bytes_per_s", loopbackTcp);
         m.put("disk_write_bytes_per_s", diskWrite);
@@ -83,23 +85,21 @@ public record MachineLimits(int cores, double sha1PerCore, double loopbackTcp, d
     /** Measures everything; {@code quick} shortens each measurement for tests. */
     public static MachineLimits measure(final Path dir, final long diskBytes, final boolean quick) throws IOException {
         final int cores = Runtime.getRuntime().availableProcessors();
-        final double sha1 = sha1PerCore(quick ? 2 : 5);
+        final int passes = quick ? 2 : 5;
+        final double jdk = sha1PerCore(Sha1.jdk(), passes);
+        final double ccbt = Sha1.isNative() ? sha1PerCore(Sha1.create(), passes) : 0;
+        final double sha1 = Math.max(jdk, ccbt);
+        final String sha1Source = ccbt > jdk ? Sha1.implementation() : "JDK MessageDigest";
         final double tcp = loopbackTcp(quick ? 0.5 : 2.0);
         final double[] disk = disk(dir, diskBytes);
-        return new MachineLimits(cores, sha1, tcp, disk[0], disk[1], disk[2], disk[3], diskBytes);
+        return new MachineLimits(cores, sha1, sha1Source, tcp, disk[0], disk[1], disk[2], disk[3], diskBytes);
     }
 
-    static double sha1PerCore(final int passes) {
+    static double sha1PerCore(final Sha1 sha1, final int passes) {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(SHA_BUFFER);
         final SplittableRandom random = new SplittableRandom(1);
         while (buffer.remaining() >= Long.BYTES) {
             buffer.putLong(random.nextLong());
-        }
-        final MessageDigest sha1;
-        try {
-            sha1 = MessageDigest.getInstance("SHA-1");
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-1", e);
         }
         double best = 0;
         for (int i = 0; i < passes + 1; i++) { // the first pass warms up the intrinsic and is not counted

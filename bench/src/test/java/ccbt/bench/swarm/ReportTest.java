@@ -36,7 +36,7 @@ class ReportTest {
     void tablesRatiosFailuresAndTelemetry(@TempDir final Path dir) throws Exception {
         final SwarmOptions options = SwarmOptions.parse(List.of("--reps", "3", "--scenarios", "download", "--out",
             dir.resolve("out").toString(), "--docs", dir.resolve("docs").toString()), null);
-        final MachineLimits limits = new MachineLimits(2, 1.8e9, 3.0e9, 1.0e9, 0.5e9, 0.9e9, 5e9, 1L << 30);
+        final MachineLimits limits = new MachineLimits(2, 1.8e9, "JDK MessageDigest", 3.0e9, 1.0e9, 0.5e9, 0.9e9, 5e9, 1L << 30);
         final Payload payload = new Payload(dir, "payload.bin",
             List.of(new Payload.PayloadFile("payload.bin", 1L << 30, "00")), dir.resolve("payload.torrent"), 1 << 20);
         final List<Trial> trials = List.of(
@@ -60,7 +60,7 @@ class ReportTest {
 
     @Test
     void saysWhenTheMachineWasBusyAndNamesTheClientInSectionAndChart(@TempDir final Path dir) throws Exception {
-        final MachineLimits limits = new MachineLimits(2, 1.8e9, 3.0e9, 1.0e9, 0.5e9, 0.9e9, 5e9, 1L << 30);
+        final MachineLimits limits = new MachineLimits(2, 1.8e9, "JDK MessageDigest", 3.0e9, 1.0e9, 0.5e9, 0.9e9, 5e9, 1L << 30);
         final Payload payload = new Payload(dir, "payload.bin",
             List.of(new Payload.PayloadFile("payload.bin", 1L << 30, "00")), dir.resolve("payload.torrent"), 1 << 20);
         final List<Trial> trials = List.of(trial("subject", "ccbt", 1, 2.0, true, null),

@@ -18,8 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import ccbt.core.hash.Sha1;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -346,7 +345,7 @@ public final class TorrentCreator {
 
         private final int pieceLength;
         private final LongConsumer progress;
-        private final MessageDigest sha1;
+        private final Sha1 sha1;
         private final ByteArrayOutputStream hashes = new ByteArrayOutputStream();
         private long inPiece;
         private long total;
@@ -354,11 +353,7 @@ public final class TorrentCreator {
         PieceHasher(int pieceLength, LongConsumer progress) {
             this.pieceLength = pieceLength;
             this.progress = progress;
-            try {
-                this.sha1 = MessageDigest.getInstance("SHA-1");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-1 is required of every JDK", e);
-            }
+            this.sha1 = Sha1.create();
         }
 
         void update(ByteBuffer data) {

@@ -1,11 +1,10 @@
 package ccbt.pipeline.ring;
 
+import ccbt.core.hash.Sha1;
 import ccbt.telemetry.StageLatency;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.Sequence;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Hash-verify: SHA-1 over the staged piece. One handler per shard; shard {@code k} of {@code n} takes the
@@ -14,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
 final class HashVerifyStage implements EventHandler<PieceEvent> {
     private final int shard;
     private final int shardCount;
-    private final MessageDigest sha1;
+    private final Sha1 sha1;
     private final StageLatency latency;
     private final BackoffWaitStrategy waits;
     private Sequence progress;
@@ -24,11 +23,7 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
         this.waits = waits;
         this.shardCount = shardCount;
         this.latency = latency;
-        try {
-            this.sha1 = MessageDigest.getInstance("SHA-1");
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 missing from this JVM", e);
-        }
+        this.sha1 = Sha1.create();
     }
 
     @Override

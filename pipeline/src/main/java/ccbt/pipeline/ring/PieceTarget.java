@@ -1,7 +1,7 @@
 package ccbt.pipeline.ring;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
+import ccbt.core.hash.Sha1;
 
 /**
  * What the ring's stages need from the torrent a staged piece belongs to. Implemented by the torrent
@@ -9,7 +9,7 @@ import java.security.MessageDigest;
  */
 public interface PieceTarget {
     /** Whether {@code data} (position 0, limit = piece length) hashes to the piece's expected hash. */
-    boolean verify(int piece, ByteBuffer data, MessageDigest sha1);
+    boolean verify(int piece, ByteBuffer data, Sha1 sha1);
 
     /**
      * Runs a verified piece through the torrent's Xet chunking, if it has any; called on the Xet-chunk

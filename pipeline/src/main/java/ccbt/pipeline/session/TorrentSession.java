@@ -3,6 +3,7 @@ package ccbt.pipeline.session;
 import ccbt.core.Bitfield;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.InfoHash;
+import ccbt.core.hash.Sha1;
 import ccbt.core.PeerId;
 import ccbt.io.net.PeerEndpoint;
 import ccbt.io.wire.PeerConnection;
@@ -25,7 +26,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -510,11 +510,10 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     }
 
     @Override
-    public boolean verify(final int piece, final ByteBuffer data, final MessageDigest sha1) {
+    public boolean verify(final int piece, final ByteBuffer data, final Sha1 sha1) {
         sha1.reset();
         sha1.update(data);
-        final byte[] digest = sha1.digest();
-        return java.util.Arrays.equals(digest, 0, 20, pieceHashes, piece * 20, piece * 20 + 20);
+        return sha1.digestMatches(pieceHashes, piece * Sha1.LENGTH);
     }
 
     @Override

@@ -16,8 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import ccbt.core.hash.Sha1;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -592,8 +591,8 @@ final class XetFetch implements XetPeerRequests.Listener {
                 final ByteBuffer data = ByteBuffer.allocate(length);
                 ok = t.store.read(layout.pieceOffset(piece), data) == length;
                 data.flip();
-                ok = ok && t.verify(piece, data, MessageDigest.getInstance("SHA-1"));
-            } catch (final RuntimeException | NoSuchAlgorithmException e) {
+                ok = ok && t.verify(piece, data, Sha1.create());
+            } catch (final RuntimeException e) {
                 ok = false;
             }
             final boolean verified = ok;
