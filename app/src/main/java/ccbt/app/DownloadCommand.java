@@ -43,7 +43,7 @@ final class DownloadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
         Files.createDirectories(output);
-        try (EngineRun run = new EngineRun(network.config(), network.metrics)) {
+        try (EngineRun run = new EngineRun(network.config(), network.metrics, network.metricsFile)) {
             run.engine.listen();
             final TorrentSession session = run.engine.add(meta, output, null);
             session.addPeers(parsePeers(peers));

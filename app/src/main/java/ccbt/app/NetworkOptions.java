@@ -24,6 +24,10 @@ final class NetworkOptions {
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics")
     String metrics;
 
+    @Option(names = "--metrics-file", paramLabel = "FILE",
+        description = "Write the final Prometheus metrics to FILE when the command ends")
+    Path metricsFile;
+
     @Option(names = "--upload-slots", description = "Unchoked peers per torrent. Default: ${DEFAULT-VALUE}")
     int uploadSlots = 8;
 

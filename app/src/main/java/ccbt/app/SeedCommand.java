@@ -32,7 +32,7 @@ final class SeedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Metainfo meta = Metainfo.parse(Files.readAllBytes(torrent));
-        try (EngineRun run = new EngineRun(network.config(), network.metrics)) {
+        try (EngineRun run = new EngineRun(network.config(), network.metrics, network.metricsFile)) {
             final int port = run.engine.listen();
             System.err.println("checking " + meta.name() + " ...");
             final TorrentSession session = run.engine.add(meta, dir, null);

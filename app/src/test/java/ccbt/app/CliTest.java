@@ -70,8 +70,11 @@ class CliTest extends CommandLineTest {
         final Path torrent = tmp.resolve("lonely.torrent");
         assertThat(ccbt("create", tmp.resolve("c/lonely").toString(), "-o", torrent.toString())).isZero();
         assertThat(ccbt("download", torrent.toString(), "-o", tmp.resolve("dl").toString(), "--bind", "127.0.0.1",
-            "--port", "0", "--state-dir", tmp.resolve("state").toString(), "--timeout", "2")).isEqualTo(2);
+            "--port", "0", "--state-dir", tmp.resolve("state").toString(), "--timeout", "2", "--metrics-file",
+            tmp.resolve("final.prom").toString())).isEqualTo(2);
         assertThat(err).contains("timed out after 2 s").contains("0 of 200000 bytes verified");
+        // the final metrics are written however the command ends
+        assertThat(Files.readString(tmp.resolve("final.prom"))).contains("ccbt_downloaded_bytes_total 0");
     }
 
     @Test

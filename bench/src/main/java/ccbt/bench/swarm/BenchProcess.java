@@ -35,6 +35,10 @@ public final class BenchProcess implements BenchPeer {
             ProcessHandle.of(peer.pid()).ifPresent(ProcessHandle::destroy);
         }
 
+        /** The process has exited; its last stdout lines were passed to {@link #onLine} before. Default: nothing. */
+        default void exited(final BenchProcess peer) {
+        }
+
         /** Whether exit status 0 means the work is complete (one-shot commands) rather than a stop. */
         default boolean completesOnExit() {
             return false;
@@ -109,6 +113,11 @@ public final class BenchProcess implements BenchPeer {
     private void onExit() {
         // the last stdout lines (DONE, listening) have been parsed by now
         final int code = process.exitValue();
+        try {
+            protocol.exited(this);
+        } catch (final RuntimeException e) {
+            fail(client + " " + role + ": " + e.getMessage());
+        }
         if (code == 0 && protocol.completesOnExit()) {
             completed();
         } else if (complete.getCount() > 0 && failure == null && !stopping) {

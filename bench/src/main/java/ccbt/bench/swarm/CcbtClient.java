@@ -1,6 +1,7 @@
 package ccbt.bench.swarm;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +17,8 @@ import java.util.List;
  */
 public final class CcbtClient implements PeerClient {
     static final String DOWNLOADED = "ccbt_downloaded_bytes_total";
+    /** The leecher's final metrics, written by ccbt at exit, in its log directory. */
+    private static final String LEECHER_METRICS = "ccbt-leecher-metrics.prom";
 
     private final List<String> launcher;
 
@@ -107,7 +110,7 @@ public final class CcbtClient implements PeerClient {
         final String metrics = freeLoopbackAddress();
         return start("seeder", metrics, List.of("seed", payload.torrent().toString(), saveDir.toString(),
             "--port", "0", "--bind", "127.0.0.1", "--state-dir", logDir.resolve("ccbt-seeder-state").toString(),
-            "--metrics", metrics), false, logDir);
+            "--metrics", metrics), false, logDir, null);
     }
 
     @Override
@@ -116,25 +119,27 @@ public final class CcbtClient implements PeerClient {
         final String metrics = freeLoopbackAddress();
         final List<String> args = new ArrayList<>(List.of("download", payload.torrent().toString(), "-o",
             saveDir.toString(), "--port", "0", "--bind", "127.0.0.1", "--state-dir",
-            logDir.resolve("ccbt-leecher-state").toString(), "--metrics", metrics));
+            logDir.resolve("ccbt-leecher-state").toString(), "--metrics", metrics, "--metrics-file",
+            logDir.resolve(LEECHER_METRICS).toString()));
         for (final InetSocketAddress p : peers) {
             args.add("--peer");
             args.add(p.getHostString() + ":" + p.getPort());
         }
         Files.createDirectories(saveDir);
-        return start("leecher", metrics, args, true, logDir);
+        return start("leecher", metrics, args, true, logDir, logDir.resolve(LEECHER_METRICS));
     }
 
     @Override
     public BenchPeer recheck(final Payload payload, final Path saveDir, final Path logDir) throws IOException {
-        return start("recheck", null, List.of("recheck", payload.torrent().toString(), saveDir.toString()), true, logDir);
+        return start("recheck", null, List.of("recheck", payload.torrent().toString(), saveDir.toString()), true, logDir,
+            null);
     }
 
     private BenchPeer start(final String role, final String metrics, final List<String> args, final boolean oneShot,
-                            final Path logDir) throws IOException {
+                            final Path logDir, final Path metricsFile) throws IOException {
         final List<String> command = commandLine(launcher, args);
         return BenchProcess.start(name(), role, command, logDir.resolve("ccbt-" + role + ".log"),
-            new Protocol(metrics, oneShot));
+            new Protocol(metrics, metricsFile, oneShot));
     }
 
     /**
@@ -159,8 +164,11 @@ public final class CcbtClient implements PeerClient {
         }
     }
 
-    /** ccbt's stdout says {@code listening <port>}; progress and telemetry come from its metrics endpoint. */
-    private record Protocol(String metrics, boolean oneShot) implements BenchProcess.Protocol {
+    /**
+     * ccbt's stdout says {@code listening <port>}; progress and telemetry come from its metrics endpoint, and the
+     * final telemetry from the file it writes at exit (when given one), which a short run may not live to be scraped.
+     */
+    private record Protocol(String metrics, Path metricsFile, boolean oneShot) implements BenchProcess.Protocol {
         @Override
         public void onLine(final BenchProcess peer, final String line) {
             if (line.startsWith("listening ")) {
@@ -184,6 +192,17 @@ public final class CcbtClient implements PeerClient {
                     peer.fail("malformed metrics from ccbt at " + metrics + ": " + e.getMessage());
                 }
             });
+        }
+
+        @Override
+        public void exited(final BenchProcess peer) {
+            if (metricsFile != null && Files.isRegularFile(metricsFile)) {
+                try {
+                    peer.metrics(Files.readString(metricsFile));
+                } catch (final IOException e) {
+                    throw new UncheckedIOException("cannot read ccbt's final metrics " + metricsFile, e);
+                }
+            }
         }
 
         @Override
