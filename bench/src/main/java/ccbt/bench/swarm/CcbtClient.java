@@ -142,17 +142,9 @@ public final class CcbtClient implements PeerClient {
             new Protocol(metrics, metricsFile, oneShot));
     }
 
-    /**
-     * {@code launcher} then {@code args}; a recheck started with bin/ccbt's AOT cache also gets the flags bin/ccbt
-     * gives it (the cache's classes without its method profiles, which cost a recheck CPU; docs/performance.md).
-     */
+    /** {@code launcher} then {@code args}: every command runs with the flags bin/ccbt recorded. */
     static List<String> commandLine(final List<String> launcher, final List<String> args) {
         final List<String> command = new ArrayList<>(launcher);
-        final int jar = command.indexOf("-jar");
-        if (!args.isEmpty() && args.get(0).equals("recheck") && jar > 0
-            && command.stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))) {
-            command.addAll(jar, List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining"));
-        }
         command.addAll(args);
         return command;
     }
