@@ -1,5 +1,6 @@
 package ccbt.app;
 
+import ccbt.core.DirectBuffers;
 import ccbt.core.bencode.BDict;
 import ccbt.core.bencode.BList;
 import ccbt.core.bencode.BString;
@@ -207,7 +208,7 @@ final class TorrentBuild {
     /** Streams {@code file} through the Xet chunker and hasher; adds each read's size to {@code bytesRead}. */
     static XetChunkHasher xetChunk(final Path file, final AtomicLong bytesRead) throws IOException {
         final XetChunkHasher hasher = new XetChunkHasher(null);
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        final ByteBuffer buffer = DirectBuffers.cacheAligned(1 << 20);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             while (ch.read(buffer.clear()) >= 0) {
                 bytesRead.addAndGet(buffer.flip().remaining());

@@ -1,6 +1,7 @@
 package ccbt.store;
 
 import ccbt.core.Bitfield;
+import ccbt.core.DirectBuffers;
 import ccbt.core.hash.Sha1;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,7 @@ import java.util.function.LongConsumer;
  * Verifies pieces on disk against their v1 SHA-1 hashes. Read-only: it never creates or extends a file;
  * pieces touching a missing, short or unreadable file fail. Each worker thread takes a contiguous range
  * of pieces and streams it sequentially through one large direct buffer, so the disk sees long reads
- * and the hash ({@link Sha1}) reads the buffer where it lies.
+ * and the hash ({@link Sha1}) reads the buffer where it lies; the buffer is cache-aligned ({@link DirectBuffers}).
  */
 public final class Recheck {
     /** Read size per worker: long sequential reads, small enough for many parallel rechecks. */
@@ -141,7 +142,7 @@ public final class Recheck {
                 final Sha1 sha1 = Sha1.create();
                 final long rangeBytes = from < to ? layout.pieceOffset(to - 1) + layout.pieceLength(to - 1)
                         - layout.pieceOffset(from) : 0;
-                final ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(BUFFER_BYTES, Math.max(1, rangeBytes)));
+                final ByteBuffer buf = DirectBuffers.cacheAligned((int) Math.min(BUFFER_BYTES, Math.max(1, rangeBytes)));
                 int p = from;
                 while (p < to) {
                     if (!wanted.get(p)) {

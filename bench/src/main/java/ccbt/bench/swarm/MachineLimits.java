@@ -1,5 +1,6 @@
 package ccbt.bench.swarm;
 
+import ccbt.core.DirectBuffers;
 import ccbt.core.hash.Sha1;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -161,7 +162,7 @@ public record MachineLimits(int cores, double sha1PerCore, String sha1Source, do
     static double[] disk(final Path dir, final long bytes) throws IOException {
         Files.createDirectories(dir);
         final Path file = dir.resolve("disk-limit.tmp");
-        final ByteBuffer block = ByteBuffer.allocateDirect(IO_CHUNK);
+        final ByteBuffer block = DirectBuffers.cacheAligned(IO_CHUNK); // aligned as the engine's read buffers are
         final SplittableRandom random = new SplittableRandom(2);
         while (block.remaining() >= Long.BYTES) {
             block.putLong(random.nextLong());

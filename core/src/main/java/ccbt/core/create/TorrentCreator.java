@@ -10,6 +10,7 @@ import ccbt.core.metainfo.Metainfo;
 import ccbt.core.metainfo.MetainfoException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import ccbt.core.DirectBuffers;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -308,7 +309,7 @@ public final class TorrentCreator {
 
     private byte[] hash(List<Input> inputs, int pieceLength) throws IOException {
         PieceHasher hasher = new PieceHasher(pieceLength, progress);
-        ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
+        ByteBuffer buffer = DirectBuffers.cacheAligned(READ_BUFFER);
         for (Input in : inputs) {
             if (in.file == null) {
                 hasher.zeros(in.length);

@@ -1,13 +1,16 @@
 package ccbt.io.net;
 
+import ccbt.core.DirectBuffers;
 import ccbt.io.wire.PeerConnection;
 import ccbt.io.wire.WireLimits;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -40,6 +43,17 @@ public final class PeerNetwork implements AutoCloseable {
      * GiB by about a tenth on loopback (docs/performance.md). The buffer shrinks again for slow peers.
      */
     static final int MAX_READ = 256 * 1024;
+    /**
+     * Every socket buffer starts on a cache line: Netty's default allocator places them 16 bytes past one, where
+     * the kernel copies received bytes much more slowly ({@link DirectBuffers}). Netty's pooled allocator is the
+     * one that takes an alignment; otherwise its defaults. Measured: the network thread's CPU for a 1 GiB download
+     * fell from 1.25 to 0.97 s (docs/performance.md).
+     */
+    static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true,
+        PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
+        PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
+        PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
+        PooledByteBufAllocator.defaultUseCacheForAllThreads(), DirectBuffers.ALIGNMENT);
 
     private final TransportFactory transports;
     private final WireLimits limits;
@@ -102,6 +116,7 @@ public final class PeerNetwork implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ))
+            .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
@@ -141,6 +156,7 @@ public final class PeerNetwork implements AutoCloseable {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ))
+            .option(ChannelOption.ALLOCATOR, ALLOCATOR)
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {

@@ -129,6 +129,21 @@ class PeerNetworkTest {
         return loop.submit(Thread::currentThread).get(5, TimeUnit.SECONDS);
     }
 
+    @Test
+    void socketBuffersStartOnACacheLine() {
+        for (final int size : new int[] {17, 2048, 16 * 1024 + 13, 64 * 1024, PeerNetwork.MAX_READ}) {
+            for (int i = 0; i < 8; i++) {
+                final ByteBuf buf = PeerNetwork.ALLOCATOR.ioBuffer(size);
+                try {
+                    assertThat(buf.isDirect()).isTrue();
+                    assertThat(buf.memoryAddress() % ccbt.core.DirectBuffers.ALIGNMENT).as("size %d", size).isZero();
+                } finally {
+                    buf.release();
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}, move accepted channels: {1}")
     @MethodSource("transports")
     void tradesBlocksBothWaysAndRoutesByInfoHash(final Transport transport, final boolean move) throws Exception {
@@ -184,6 +199,8 @@ class PeerNetworkTest {
                 assertThat(t.conn.payloadBytesSent()).isEqualTo((long) BLOCKS * BLOCK);
                 assertThat(t.conn.remoteHandshake().supportsFast()).isTrue();
                 assertThat(t.conn.remoteHandshake().supportsExtensions()).isTrue();
+                // Accepted and dialled sockets alike receive into cache-aligned buffers (DirectBuffers).
+                assertThat(t.conn.alloc()).isSameAs(PeerNetwork.ALLOCATOR);
             }
             // Every callback of a torrent ran on the loop it pinned itself to, accepted peers included.
             for (final TestEndpoint t : List.of(a1, a2, b1, b2)) {

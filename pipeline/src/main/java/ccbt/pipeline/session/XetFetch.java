@@ -1,5 +1,6 @@
 package ccbt.pipeline.session;
 
+import ccbt.core.DirectBuffers;
 import ccbt.pipeline.xet.XetStores;
 import ccbt.store.FileLayout;
 import ccbt.store.dedup.ChunkIndex;
@@ -437,7 +438,7 @@ final class XetFetch implements XetPeerRequests.Listener {
             final boolean[] found = new boolean[work.size()];
             final XetChunkVerifier verifier = new XetChunkVerifier();
             final Map<Path, FileChannel> open = new HashMap<>();
-            final ByteBuffer buf = ByteBuffer.allocateDirect(XetWireDescriptor.MAX_CHUNK_LENGTH);
+            final ByteBuffer buf = DirectBuffers.cacheAligned(XetWireDescriptor.MAX_CHUNK_LENGTH);
             try {
                 for (int i = 0; i < work.size(); i++) {
                     final Need n = work.get(i);

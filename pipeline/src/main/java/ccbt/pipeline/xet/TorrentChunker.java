@@ -1,5 +1,6 @@
 package ccbt.pipeline.xet;
 
+import ccbt.core.DirectBuffers;
 import ccbt.store.FileLayout;
 import ccbt.store.PieceStore;
 import ccbt.xet.XetChunkHasher;
@@ -117,7 +118,7 @@ public final class TorrentChunker {
             final long pieceEnd = layout.pieceOffset(piece) + layout.pieceLength(piece);
             final long end = Math.min(pieceEnd, fileStart + fileLength);
             if (readBuffer == null) {
-                readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+                readBuffer = DirectBuffers.cacheAligned(READ_BUFFER);
             }
             long at = abs;
             while (at < end) {
