@@ -240,16 +240,28 @@ public final class PieceStore implements AutoCloseable {
      * @throws StoreException naming the file if a write fails (disk full: {@link StoreException#isDiskFull()})
      */
     public void writePiece(final int piece, final ByteBuffer data) {
+        writePiece(piece, data, true);
+    }
+
+    /**
+     * As {@link #writePiece(int, ByteBuffer)}; {@code direct} false sends the piece through the page cache even in a
+     * store that writes direct, for a writer that is behind the device (ccbt.pipeline.ring.DiskWriteStage).
+     */
+    public void writePiece(final int piece, final ByteBuffer data, final boolean direct) {
         final int length = layout.pieceLength(piece);
         if (data.remaining() != length) {
             throw new IllegalArgumentException(
                     "piece " + piece + " is " + length + " bytes, buffer holds " + data.remaining());
         }
-        write(layout.pieceOffset(piece), data);
+        write(layout.pieceOffset(piece), data, direct);
     }
 
     /** Writes {@code data} (position to limit, unchanged on return) at absolute offset {@code absOffset}. */
     public void write(final long absOffset, final ByteBuffer data) {
+        write(absOffset, data, true);
+    }
+
+    private void write(final long absOffset, final ByteBuffer data, final boolean direct) {
         final int start = data.position();
         final int limit = data.limit();
         final long end = absOffset + (limit - start);
@@ -269,7 +281,7 @@ public final class PieceStore implements AutoCloseable {
                         final int at = start + (int) (pos - absOffset);
                         data.limit(at + n);
                         data.position(at);
-                        writeFully(f, pos - fileStart, data);
+                        writeFully(f, pos - fileStart, data, direct);
                     }
                     pos += n;
                 }
@@ -348,9 +360,9 @@ public final class PieceStore implements AutoCloseable {
         }
     }
 
-    private void writeFully(final int f, final long fileOffset, final ByteBuffer src) {
+    private void writeFully(final int f, final long fileOffset, final ByteBuffer src, final boolean allowDirect) {
         long at = fileOffset;
-        final int direct = directWrites ? directLength(fileOffset, src) : 0;
+        final int direct = allowDirect && directWrites ? directLength(fileOffset, src) : 0;
         if (direct > 0) {
             final int limit = src.limit();
             src.limit(src.position() + direct);

@@ -98,6 +98,30 @@ class PieceStoreDirectTest {
     }
 
     @Test
+    void piecesSentThroughTheCacheMixWithDirectOnesInOneFile(@TempDir final Path root) throws Exception {
+        assumeTrue(directSupported(root), "the temporary directory's file system refuses O_DIRECT");
+        final FileLayout l = layout();
+        final byte[] all = PieceStoreTest.content(l, 15);
+        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 8, true)) {
+            // a.bin's pieces 0 and 2 direct, 1 through the page cache (the disk writer's overflow); c.bin all cached
+            s.writePiece(0, alignedPiece(l, all, 0), true);
+            s.writePiece(1, alignedPiece(l, all, 1), false);
+            s.writePiece(2, alignedPiece(l, all, 2), true);
+            for (int p = 3; p < l.pieceCount(); p++) {
+                s.writePiece(p, alignedPiece(l, all, p), false);
+            }
+            s.force();
+            assertThat(s.directBytesWritten()).isEqualTo(2L * PIECE);
+            final ByteBuffer back = ByteBuffer.allocate(3 * PIECE);
+            for (int p = 0; p < 3; p++) {
+                s.readBlock(p, 0, back.limit((p + 1) * PIECE));
+            }
+            assertThat(back.array()).isEqualTo(java.util.Arrays.copyOfRange(all, 0, 3 * PIECE));
+        }
+        assertContent(root.resolve("dl"), l, all);
+    }
+
+    @Test
     void unalignedBuffersAreWrittenThroughTheCache(@TempDir final Path root) throws Exception {
         final FileLayout l = layout();
         final byte[] all = PieceStoreTest.content(l, 12);

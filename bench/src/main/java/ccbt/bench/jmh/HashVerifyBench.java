@@ -228,7 +228,7 @@ public class HashVerifyBench {
         }
 
         @Override
-        public void write(final int piece, final ByteBuffer data) {
+        public void write(final int piece, final ByteBuffer data, final boolean direct) {
             // no-op: this benchmark measures verification and the ring, not the disk
         }
 

@@ -1,5 +1,6 @@
 package ccbt.pipeline.ring;
 
+import ccbt.telemetry.Counter;
 import ccbt.telemetry.StageLatency;
 import com.lmax.disruptor.EventHandler;
 
@@ -10,18 +11,36 @@ import com.lmax.disruptor.EventHandler;
  * <p>Writer {@code k} of {@code n} takes the ring sequences equal to {@code k} modulo {@code n} (not the piece
  * index: the owner clears the event when done, which the other writers must not read). Several writers keep
  * several writes in flight, which direct writes need: each waits for the device (PieceStore).
+ *
+ * <p><b>Overflow.</b> A piece normally goes straight to the device ({@code direct}), which costs the least CPU. When
+ * more than {@link #OVERFLOW_BYTES} of verified pieces wait behind the writers, the device is not keeping up with the
+ * network, and a writer sends its piece through the page cache instead: memory takes it at once, the staging slot
+ * comes free for the network, and the kernel writes it out behind the transfer. A download is then bound by the
+ * device only for the part it can absorb while the transfer runs (docs/decisions.md).
  */
 final class DiskWriteStage implements EventHandler<PieceEvent> {
+    /**
+     * Verified bytes queued for the disk (all writers) above which pieces overflow to the page cache: a quarter of a
+     * torrent's default staging budget, so the network never waits on the device for a slot.
+     */
+    static final long OVERFLOW_BYTES = 16L << 20;
+
     private final int writer;
     private final int writers;
     private final StageLatency latency;
     private final BackoffWaitStrategy waits;
+    private final Counter overflowBytes;
+    /** Events available to this writer when its current batch started, and the first sequence of that batch. */
+    private long batchQueueDepth;
+    private long batchFirst = -1;
 
-    DiskWriteStage(final int writer, final int writers, final StageLatency latency, final BackoffWaitStrategy waits) {
+    DiskWriteStage(final int writer, final int writers, final StageLatency latency, final BackoffWaitStrategy waits,
+                   final Counter overflowBytes) {
         this.writer = writer;
         this.writers = writers;
         this.latency = latency;
         this.waits = waits;
+        this.overflowBytes = overflowBytes;
     }
 
     @Override
@@ -30,7 +49,16 @@ final class DiskWriteStage implements EventHandler<PieceEvent> {
     }
 
     @Override
+    public void onBatchStart(final long batchSize, final long queueDepth) {
+        batchQueueDepth = queueDepth;
+        batchFirst = -1;
+    }
+
+    @Override
     public void onEvent(final PieceEvent event, final long sequence, final boolean endOfBatch) {
+        if (batchFirst < 0) {
+            batchFirst = sequence;
+        }
         if (sequence % writers != writer) {
             return;
         }
@@ -40,15 +68,22 @@ final class DiskWriteStage implements EventHandler<PieceEvent> {
             event.clear();
             return;
         }
+        final int length = event.data.limit();
+        // pieces behind this one, for every writer; sizes taken as this piece's
+        final long queuedBehind = batchQueueDepth - (sequence - batchFirst) - 1;
+        final boolean direct = queuedBehind * length < OVERFLOW_BYTES;
         final long start = System.nanoTime();
         Throwable failure = null;
         try {
-            target.write(event.piece, event.data.duplicate().clear().limit(event.data.limit()));
+            target.write(event.piece, event.data.duplicate().clear().limit(length), direct);
         } catch (final Exception e) {
             failure = e;
         }
         final long end = System.nanoTime();
         latency.record(start - event.stageDoneNanos, end - start);
+        if (!direct && failure == null) {
+            overflowBytes.add(length);
+        }
         target.pieceDone(event.piece, event.slot,
             failure == null ? PieceOutcome.WRITTEN : PieceOutcome.WRITE_FAILED, failure);
         event.clear();

@@ -47,9 +47,11 @@ public final class PieceRing implements AutoCloseable {
             verifyStages[i] = new HashVerifyStage(i, verifiers, verifyLatency, waits);
         }
         final StageLatency writeLatency = metrics.stage(STAGE_DISK_WRITE);
+        final ccbt.telemetry.Counter overflow = metrics.counter("ccbt_disk_overflow_bytes_total",
+            "Verified bytes written through the page cache because the disk writers were behind the device");
         final EventHandler<PieceEvent>[] writeStages = new EventHandler[DISK_WRITERS];
         for (int i = 0; i < DISK_WRITERS; i++) {
-            writeStages[i] = new DiskWriteStage(i, DISK_WRITERS, writeLatency, waits);
+            writeStages[i] = new DiskWriteStage(i, DISK_WRITERS, writeLatency, waits, overflow);
         }
         disruptor.handleEventsWith(verifyStages)
             .then(new XetChunkStage(metrics.stage(STAGE_XET_CHUNK), waits))

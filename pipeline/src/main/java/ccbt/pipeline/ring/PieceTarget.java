@@ -19,8 +19,12 @@ public interface PieceTarget {
         // no Xet chunking: nothing to do (data: position 0, limit = piece length; read with absolute indexes)
     }
 
-    /** Writes the verified piece to its files; throws on an I/O failure such as a full disk. */
-    void write(int piece, ByteBuffer data) throws Exception;
+    /**
+     * Writes the verified piece to its files; throws on an I/O failure such as a full disk. {@code direct} is false
+     * when the disk-write stage has fallen behind the device: the piece should then go through the page cache,
+     * which takes it at memory speed, rather than wait for the device ({@link DiskWriteStage}).
+     */
+    void write(int piece, ByteBuffer data, boolean direct) throws Exception;
 
     /**
      * Reports the outcome of a piece that went through the ring; the staging slot may be reused once this

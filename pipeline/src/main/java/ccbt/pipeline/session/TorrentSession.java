@@ -524,9 +524,9 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     }
 
     @Override
-    public void write(final int piece, final ByteBuffer data) throws Exception {
+    public void write(final int piece, final ByteBuffer data, final boolean direct) throws Exception {
         final int length = data.remaining();
-        store.writePiece(piece, data);
+        store.writePiece(piece, data, direct);
         writeBehind(length);
         if (chunker != null) {
             chunker.pieceWritten(piece);
