@@ -157,14 +157,19 @@ public final class CcbtClient implements PeerClient {
     }
 
     /**
-     * ccbt's stdout says {@code listening <port>}; progress and telemetry come from its metrics endpoint, and the
-     * final telemetry from the file it writes at exit (when given one), which a short run may not live to be scraped.
+     * ccbt's stdout says {@code listening <port>} (a seeder) and {@code downloaded} (a leecher whose pieces are all
+     * verified and written, the moment it is timed to; it then flushes them to the device and exits, which also
+     * completes a one-shot run); progress and telemetry come from its metrics endpoint, and the final telemetry from
+     * the file it writes at exit (when given one), which a short run may not live to be scraped.
      */
     private record Protocol(String metrics, Path metricsFile, boolean oneShot) implements BenchProcess.Protocol {
         @Override
         public void onLine(final BenchProcess peer, final String line) {
             if (line.startsWith("listening ")) {
                 peer.listeningOn(Integer.parseInt(line.substring("listening ".length()).strip()));
+            } else if (line.equals("downloaded")) {
+                // every piece verified and written, as libtorrent's DONE; ccbt's flush to the device follows
+                peer.completed();
             }
         }
 

@@ -368,6 +368,10 @@ public final class SwarmBench {
                 processes.add(processMap(p, p.usage(), p == measuredPeer));
             }
         }
+        if (measuredPeer != null && running.contains(measuredPeer)) {
+            // a client that reported completion before exiting has written its final telemetry since
+            metrics = measuredPeer.lastMetrics().orElse(metrics);
+        }
         long peak = measured.peakRssBytes();
         for (final Map<String, Object> p : processes) {
             if (p.get("measured") == Boolean.TRUE) {

@@ -23,7 +23,7 @@ final class DiskWriteStage implements EventHandler<PieceEvent> {
      * Verified bytes queued for the disk (all writers) above which pieces overflow to the page cache: a quarter of a
      * torrent's default staging budget, so the network never waits on the device for a slot.
      */
-    static final long OVERFLOW_BYTES = 16L << 20;
+    static final long OVERFLOW_BYTES = Long.getLong("ccbt.disk.overflowBytes", 16L << 20);
 
     private final int writer;
     private final int writers;

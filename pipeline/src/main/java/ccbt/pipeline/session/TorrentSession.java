@@ -110,6 +110,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     private long lastUploaded;
     private long lastRateNanos;
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    private final CompletableFuture<Void> downloaded = new CompletableFuture<>();
     private volatile java.util.function.IntConsumer pieceListener;
     private final java.util.concurrent.atomic.AtomicInteger inRing = new java.util.concurrent.atomic.AtomicInteger();
     /** Bytes written between two write-behind flushes (see {@link #writeBehind}). */
@@ -258,9 +259,21 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         }
     }
 
-    /** Completes when every piece is verified and on disk; fails if the torrent stops in error. */
+    /**
+     * Completes when every piece is verified and on disk, flushed to the device and recorded in the resume data;
+     * fails if the torrent stops in error.
+     */
     public CompletableFuture<Void> completion() {
         return completion;
+    }
+
+    /**
+     * Completes when every piece is verified and written, before the last of them are flushed to the device: the
+     * moment a client reports a download done (readable in full from the files), which {@link #completion()}
+     * follows once the data is durable. Never fails; a torrent that stops in error leaves it pending.
+     */
+    public CompletableFuture<Void> downloaded() {
+        return downloaded;
     }
 
     /** Closes every connection and flushes the resume data; waits for pieces still in the ring. */
@@ -707,11 +720,12 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
 
     private void downloadComplete() {
         state = State.SEEDING;
+        engine.torrentCompleted(this);
+        downloaded.complete(null);
         saveResume(true);
         for (final PeerSession p : peers) {
             p.updateInterest();
         }
-        engine.torrentCompleted(this);
         announcer.completed();
         completion.complete(null);
     }
