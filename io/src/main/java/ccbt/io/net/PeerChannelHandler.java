@@ -170,9 +170,11 @@ final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements P
         bytesReceived += in.readableBytes();
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         process();
-        if (phase == Phase.ACTIVE) {
+        final EventLoop o = owner;
+        if (phase == Phase.ACTIVE && (o == null || o.inEventLoop())) {
             // What the handler queued in answer to this read (requests after blocks, blocks after requests)
-            // goes out now, once per read rather than once per message.
+            // goes out now, once per read rather than once per message. Not on a loop that has just handed the
+            // connection over (relay mode): the torrent's loop may already be writing, and owns the buffers now.
             flush();
         }
     }
