@@ -206,5 +206,14 @@ public final class CcbtClient implements PeerClient {
         public boolean completesOnExit() {
             return oneShot;
         }
+
+        @Override
+        public void requestStop(final BenchProcess peer) {
+            // A one-shot run that said "downloaded" is flushing to the device and exits by itself (writing its final
+            // metrics); BenchProcess.stop() waits for that before it kills. Seeders are signalled.
+            if (!oneShot) {
+                BenchProcess.Protocol.super.requestStop(peer);
+            }
+        }
     }
 }

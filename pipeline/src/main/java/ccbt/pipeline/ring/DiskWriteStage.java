@@ -12,35 +12,39 @@ import com.lmax.disruptor.EventHandler;
  * index: the owner clears the event when done, which the other writers must not read). Several writers keep
  * several writes in flight, which direct writes need: each waits for the device (PieceStore).
  *
- * <p><b>Overflow.</b> A piece normally goes straight to the device ({@code direct}), which costs the least CPU. When
- * more than {@link #OVERFLOW_BYTES} of verified pieces wait behind the writers, the device is not keeping up with the
- * network, and a writer sends its piece through the page cache instead: memory takes it at once, the staging slot
- * comes free for the network, and the kernel writes it out behind the transfer. A download is then bound by the
- * device only for the part it can absorb while the transfer runs (docs/decisions.md).
+ * <p><b>Overflow</b> (off unless {@code -Dccbt.disk.overflowBytes=N}). A piece normally goes straight to the device
+ * ({@code direct}), which costs the least CPU. With overflow on, while more than {@link #OVERFLOW_BYTES} of verified
+ * pieces wait behind the writers (the device is not keeping up with the network), a writer sends its piece through
+ * the page cache instead: memory takes it at once, the staging slot comes free for the network, and the kernel
+ * writes it out behind the transfer. Where page-cache writes are cheap that lifts a download above the device's
+ * speed; on this project's VM they cost so much system time that the bench ran no faster (docs/decisions.md).
  */
 final class DiskWriteStage implements EventHandler<PieceEvent> {
     /**
-     * Verified bytes queued for the disk (all writers) above which pieces overflow to the page cache: a quarter of a
-     * torrent's default staging budget, so the network never waits on the device for a slot.
+     * Verified bytes queued for the disk (all writers) above which pieces overflow to the page cache; never by
+     * default. 16 MiB (a quarter of a torrent's default staging budget) keeps the network from waiting for a slot.
      */
-    static final long OVERFLOW_BYTES = Long.getLong("ccbt.disk.overflowBytes", 16L << 20);
+    static final long OVERFLOW_BYTES = Long.getLong("ccbt.disk.overflowBytes", Long.MAX_VALUE);
 
     private final int writer;
     private final int writers;
     private final StageLatency latency;
     private final BackoffWaitStrategy waits;
     private final Counter overflowBytes;
+    private final long overflowAbove;
     /** Events available to this writer when its current batch started, and the first sequence of that batch. */
     private long batchQueueDepth;
     private long batchFirst = -1;
 
+    /** @param overflowAbove queued bytes above which pieces go through the page cache ({@link #OVERFLOW_BYTES}) */
     DiskWriteStage(final int writer, final int writers, final StageLatency latency, final BackoffWaitStrategy waits,
-                   final Counter overflowBytes) {
+                   final Counter overflowBytes, final long overflowAbove) {
         this.writer = writer;
         this.writers = writers;
         this.latency = latency;
         this.waits = waits;
         this.overflowBytes = overflowBytes;
+        this.overflowAbove = overflowAbove;
     }
 
     @Override
@@ -71,7 +75,7 @@ final class DiskWriteStage implements EventHandler<PieceEvent> {
         final int length = event.data.limit();
         // pieces behind this one, for every writer; sizes taken as this piece's
         final long queuedBehind = batchQueueDepth - (sequence - batchFirst) - 1;
-        final boolean direct = queuedBehind * length < OVERFLOW_BYTES;
+        final boolean direct = queuedBehind < overflowAbove / length;
         final long start = System.nanoTime();
         Throwable failure = null;
         try {

@@ -51,7 +51,8 @@ public final class PieceRing implements AutoCloseable {
             "Verified bytes written through the page cache because the disk writers were behind the device");
         final EventHandler<PieceEvent>[] writeStages = new EventHandler[DISK_WRITERS];
         for (int i = 0; i < DISK_WRITERS; i++) {
-            writeStages[i] = new DiskWriteStage(i, DISK_WRITERS, writeLatency, waits, overflow);
+            writeStages[i] = new DiskWriteStage(i, DISK_WRITERS, writeLatency, waits, overflow,
+                DiskWriteStage.OVERFLOW_BYTES);
         }
         disruptor.handleEventsWith(verifyStages)
             .then(new XetChunkStage(metrics.stage(STAGE_XET_CHUNK), waits))

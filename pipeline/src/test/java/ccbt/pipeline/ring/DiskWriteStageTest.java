@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The disk writers' choice between the device and the page cache, from the queue behind each piece. */
 class DiskWriteStageTest {
     private static final int PIECE = 1 << 20;
+    private static final long OVERFLOW_ABOVE = 16L << 20;
 
     /** Records each write's piece and whether it was to go direct. */
     static final class RecordingTarget implements PieceTarget {
@@ -51,10 +52,10 @@ class DiskWriteStageTest {
         final Metrics metrics = new Metrics();
         final Counter overflow = metrics.counter("overflow_test_bytes_total", "test");
         final DiskWriteStage writer0 = new DiskWriteStage(0, 2, metrics.stage("disk_write_test"),
-            new BackoffWaitStrategy(), overflow);
+            new BackoffWaitStrategy(), overflow, OVERFLOW_ABOVE);
         final RecordingTarget target = new RecordingTarget();
         final ByteBuffer data = ByteBuffer.allocateDirect(PIECE);
-        final long queued = DiskWriteStage.OVERFLOW_BYTES / PIECE; // pieces behind which a piece still goes direct
+        final long queued = OVERFLOW_ABOVE / PIECE; // pieces behind which a piece still goes direct
 
         // One batch of queued + 4 pieces from sequence 100: the first ones have more than the limit behind them.
         final long depth = queued + 4;
@@ -80,5 +81,22 @@ class DiskWriteStageTest {
         writer0.onEvent(event(target, 201, data), 201, true);
         assertThat(target.writes).containsExactly("200 direct");
         assertThat(overflow.get()).isEqualTo(cached * PIECE);
+    }
+
+    @Test
+    void byDefaultEveryPieceGoesDirectHoweverLongTheQueue() {
+        assertThat(DiskWriteStage.OVERFLOW_BYTES).as("off unless -Dccbt.disk.overflowBytes").isEqualTo(Long.MAX_VALUE);
+        final Metrics metrics = new Metrics();
+        final Counter overflow = metrics.counter("overflow_default_test_bytes_total", "test");
+        final DiskWriteStage writer1 = new DiskWriteStage(1, 2, metrics.stage("disk_write_default_test"),
+            new BackoffWaitStrategy(), overflow, DiskWriteStage.OVERFLOW_BYTES);
+        final RecordingTarget target = new RecordingTarget();
+        final ByteBuffer data = ByteBuffer.allocateDirect(PIECE);
+        writer1.onBatchStart(4096, 4096);
+        for (long seq = 0; seq < 4096; seq++) {
+            writer1.onEvent(event(target, (int) seq, data), seq, seq == 4095);
+        }
+        assertThat(target.writes).hasSize(2048).allMatch(w -> w.endsWith("direct"));
+        assertThat(overflow.get()).isZero();
     }
 }
