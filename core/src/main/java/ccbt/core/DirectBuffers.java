@@ -8,7 +8,7 @@ import org.agrona.BufferUtil;
  * Direct buffers that the kernel copies into ({@code read}, {@code recv}) start on a cache line. The JDK's
  * {@code allocateDirect} and Netty's allocators return addresses 16 bytes past one, and the kernel's copy into such
  * a buffer is much slower on this machine kind: two threads reading 1 GiB from the page cache and hashing it took
- * 0.58-0.69 s with the buffer at 16 bytes past a cache line against 0.41-0.43 s on one, whatever the buffer's size
+ * 0.57-0.76 s with the buffer at 16 bytes past a cache line against 0.40-0.48 s on one, whatever the buffer's size
  * (docs/performance.md).
  */
 public final class DirectBuffers {
