@@ -79,9 +79,11 @@ final class DiskWriteStage implements EventHandler<PieceEvent> {
         final long start = System.nanoTime();
         Throwable failure = null;
         try {
-            target.write(event.piece, event.data.duplicate().clear().limit(length), direct);
+            target.write(event.piece, event.data.position(0), direct);
         } catch (final Exception e) {
             failure = e;
+        } finally {
+            event.data.limit(length).position(0);
         }
         final long end = System.nanoTime();
         latency.record(start - event.stageDoneNanos, end - start);

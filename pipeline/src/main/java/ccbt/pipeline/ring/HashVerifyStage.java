@@ -4,6 +4,7 @@ import ccbt.core.hash.Sha1;
 import ccbt.telemetry.StageLatency;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.Sequence;
+import java.nio.ByteBuffer;
 
 
 /**
@@ -41,8 +42,12 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
             return;
         }
         final long start = System.nanoTime();
-        event.verified = event.target.verify(event.piece, event.data.duplicate().clear()
-            .limit(event.data.limit()), sha1);
+        // The staging slot's own buffer: only this stage holds the event now, so hashing may move its position,
+        // which is put back for the next stages (no duplicate per piece).
+        final ByteBuffer data = event.data;
+        final int length = data.limit();
+        event.verified = event.target.verify(event.piece, data.position(0), sha1);
+        data.limit(length).position(0);
         final long end = System.nanoTime();
         latency.record(start - event.publishedNanos, end - start);
         event.stageDoneNanos = end;
