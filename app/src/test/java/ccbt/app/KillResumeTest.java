@@ -71,6 +71,8 @@ class KillResumeTest {
                 "--state-dir", state.toString(), "--timeout", "90");
             assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(second.exitValue()).as(tail(second)).isZero();
+            assertThat(last.output().lines()).as("the line a caller times the download to")
+                .contains(DownloadCommand.DOWNLOADED_LINE);
 
             final long servedAfterRestart = seed.stats().uploadedPayload() - servedBeforeKill;
             final long missingAtRestart = total - (long) verifiedPieces * meta.pieceLength();
