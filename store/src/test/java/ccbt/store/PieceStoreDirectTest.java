@@ -62,12 +62,30 @@ class PieceStoreDirectTest {
         }
     }
 
-    @Test
-    void alignedSpansGoDirectAndTheRestThroughTheCache(@TempDir final Path root) throws Exception {
+    /** What a test does with a direct-writing store over {@link #layout}, holding {@code all}. */
+    @FunctionalInterface
+    interface StoreUse {
+        void run(PieceStore s, FileLayout l, byte[] all) throws Exception;
+    }
+
+    /**
+     * Opens a direct-writing store under {@code root} for content seeded with {@code seed}, runs {@code use} on it and
+     * checks the files on disk afterwards; skipped where the file system refuses O_DIRECT.
+     */
+    static void onDirectStore(final Path root, final long seed, final int maxOpenFiles, final StoreUse use)
+            throws Exception {
         assumeTrue(directSupported(root), "the temporary directory's file system refuses O_DIRECT");
         final FileLayout l = layout();
-        final byte[] all = PieceStoreTest.content(l, 11);
-        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 8, true)) {
+        final byte[] all = PieceStoreTest.content(l, seed);
+        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, maxOpenFiles, true)) {
+            use.run(s, l, all);
+        }
+        assertContent(root.resolve("dl"), l, all);
+    }
+
+    @Test
+    void alignedSpansGoDirectAndTheRestThroughTheCache(@TempDir final Path root) throws Exception {
+        onDirectStore(root, 11, 8, (s, l, all) -> {
             for (int p = l.pieceCount() - 1; p >= 0; p--) {
                 s.writePiece(p, alignedPiece(l, all, p));
             }
@@ -76,33 +94,25 @@ class PieceStoreDirectTest {
             final ByteBuffer back = ByteBuffer.allocate(l.pieceLength(1));
             s.readBlock(1, 0, back);
             assertThat(back.array()).isEqualTo(java.util.Arrays.copyOfRange(all, PIECE, 2 * PIECE));
-        }
-        assertContent(root.resolve("dl"), l, all);
+        });
     }
 
     @Test
     void directWritesSurviveEvictionsWithOneOpenFile(@TempDir final Path root) throws Exception {
-        assumeTrue(directSupported(root), "the temporary directory's file system refuses O_DIRECT");
-        final FileLayout l = layout();
-        final byte[] all = PieceStoreTest.content(l, 14);
         // one open file for three: every write to another file evicts the pair (regular and direct channel)
-        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 1, true)) {
+        onDirectStore(root, 14, 1, (s, l, all) -> {
             for (final int p : new int[] {0, 6, 3, 7, 1, 4, 2, 5}) {
                 s.writePiece(p, alignedPiece(l, all, p));
                 assertThat(s.openFiles()).isLessThanOrEqualTo(1);
             }
             s.force();
             assertThat(s.directBytesWritten()).isEqualTo(DIRECT_BYTES);
-        }
-        assertContent(root.resolve("dl"), l, all);
+        });
     }
 
     @Test
     void piecesSentThroughTheCacheMixWithDirectOnesInOneFile(@TempDir final Path root) throws Exception {
-        assumeTrue(directSupported(root), "the temporary directory's file system refuses O_DIRECT");
-        final FileLayout l = layout();
-        final byte[] all = PieceStoreTest.content(l, 15);
-        try (PieceStore s = PieceStore.open(root.resolve("dl"), l, Preallocation.SPARSE, 8, true)) {
+        onDirectStore(root, 15, 8, (s, l, all) -> {
             // a.bin's pieces 0 and 2 direct, 1 through the page cache (the disk writer's overflow); c.bin all cached
             s.writePiece(0, alignedPiece(l, all, 0), true);
             s.writePiece(1, alignedPiece(l, all, 1), false);
@@ -117,8 +127,7 @@ class PieceStoreDirectTest {
                 s.readBlock(p, 0, back.limit((p + 1) * PIECE));
             }
             assertThat(back.array()).isEqualTo(java.util.Arrays.copyOfRange(all, 0, 3 * PIECE));
-        }
-        assertContent(root.resolve("dl"), l, all);
+        });
     }
 
     @Test
