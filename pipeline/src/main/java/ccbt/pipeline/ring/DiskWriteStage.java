@@ -16,8 +16,8 @@ import com.lmax.disruptor.EventHandler;
  * ({@code direct}), which costs the least CPU. With overflow on, while more than {@link #OVERFLOW_BYTES} of verified
  * pieces wait behind the writers (the device is not keeping up with the network), a writer sends its piece through
  * the page cache instead: memory takes it at once, the staging slot comes free for the network, and the kernel
- * writes it out behind the transfer. Where page-cache writes are cheap that lifts a download above the device's
- * speed; on this project's VM they cost so much system time that the bench ran no faster (docs/decisions.md).
+ * writes it out behind the transfer. On a test rig that lifted a download above the device's speed; in the bench it
+ * cost so much system time that the download ran no faster, hence off (docs/decisions.md).
  */
 final class DiskWriteStage implements EventHandler<PieceEvent> {
     /**
