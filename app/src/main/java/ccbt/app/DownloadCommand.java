@@ -20,9 +20,9 @@ import java.util.concurrent.TimeoutException;
 
 /** {@code ccbt download TORRENT -o DIR}: downloads until every file is verified on disk. */
 @Command(name = "download", description = "Download a torrent; exits 0 once every file is verified on disk.")
-final class DownloadCommand implements Callable<Integer> {
+public final class DownloadCommand implements Callable<Integer> {
     /** Printed on stdout once every piece is verified and written, before the final flush (the bench times it). */
-    static final String DOWNLOADED_LINE = "downloaded";
+    public static final String DOWNLOADED_LINE = "downloaded";
 
     @Parameters(paramLabel = "TORRENT")
     Path torrent;

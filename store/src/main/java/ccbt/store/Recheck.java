@@ -19,7 +19,6 @@ import java.util.function.LongConsumer;
 public final class Recheck {
     /** Read size per worker: long sequential reads, small enough for many parallel rechecks. */
     static final int BUFFER_BYTES = 4 << 20;
-    private static final int SHA1_LENGTH = 20;
 
     private Recheck() {
     }
@@ -35,9 +34,9 @@ public final class Recheck {
     public static Bitfield check(final Path root, final FileLayout layout, final byte[] pieceHashes,
                                  final Bitfield toCheck, final int threads, final LongConsumer progressBytes) {
         final int pieces = layout.pieceCount();
-        if (pieceHashes.length != SHA1_LENGTH * pieces) {
+        if (pieceHashes.length != Sha1.LENGTH * pieces) {
             throw new IllegalArgumentException("piece hashes are " + pieceHashes.length + " bytes, expected "
-                    + SHA1_LENGTH * pieces + " for " + pieces + " pieces");
+                    + Sha1.LENGTH * pieces + " for " + pieces + " pieces");
         }
         if (toCheck != null && toCheck.size() != pieces) {
             throw new IllegalArgumentException("toCheck has " + toCheck.size() + " pieces, layout " + pieces);
@@ -221,7 +220,7 @@ public final class Recheck {
         }
 
         private void finish(final int piece, final Sha1 sha1) {
-            if (sha1.digestMatches(hashes, piece * SHA1_LENGTH)) {
+            if (sha1.digestMatches(hashes, piece * Sha1.LENGTH)) {
                 good.set(piece);
             }
             progress.accept(layout.pieceLength(piece));

@@ -167,7 +167,7 @@ public final class CcbtClient implements PeerClient {
         public void onLine(final BenchProcess peer, final String line) {
             if (line.startsWith("listening ")) {
                 peer.listeningOn(Integer.parseInt(line.substring("listening ".length()).strip()));
-            } else if (line.equals("downloaded")) {
+            } else if (line.equals(ccbt.app.DownloadCommand.DOWNLOADED_LINE)) {
                 // every piece verified and written, as libtorrent's DONE; ccbt's flush to the device follows
                 peer.completed();
             }

@@ -1,16 +1,17 @@
 package ccbt.core.create;
 
+import ccbt.core.DirectBuffers;
 import ccbt.core.bencode.BDict;
 import ccbt.core.bencode.BInt;
 import ccbt.core.bencode.BList;
 import ccbt.core.bencode.BString;
 import ccbt.core.bencode.BValue;
 import ccbt.core.bencode.Bencode;
+import ccbt.core.hash.Sha1;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.metainfo.MetainfoException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import ccbt.core.DirectBuffers;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import ccbt.core.hash.Sha1;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package ccbt.pipeline.session;
 
 import ccbt.core.DirectBuffers;
+import ccbt.core.hash.Sha1;
 import ccbt.pipeline.xet.XetStores;
 import ccbt.store.FileLayout;
 import ccbt.store.dedup.ChunkIndex;
@@ -17,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import ccbt.core.hash.Sha1;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
