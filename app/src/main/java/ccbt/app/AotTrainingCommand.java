@@ -1,8 +1,5 @@
 package ccbt.app;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,11 +11,15 @@ import java.util.concurrent.Callable;
  * and download it over loopback ({@code demo}), then {@code create}, {@code info} and {@code recheck} of it.
  * Everything stays in a temporary directory on 127.0.0.1 and is removed afterwards.
  */
-@Command(name = "aot-training", hidden = true,
-    description = "Run the workload bin/ccbt records its JVM AOT cache from (loopback, temp directory).")
 final class AotTrainingCommand implements Callable<Integer> {
-    @Option(names = "--size", description = "Dataset size. Default: ${DEFAULT-VALUE}")
-    String size = "64MiB";
+    private static final String DEFAULT_SIZE = "64MiB";
+    static final CommandSpec<AotTrainingCommand> SPEC = CommandSpec.command("aot-training",
+            "Run the workload bin/ccbt records its JVM AOT cache from (loopback, temp directory).",
+            AotTrainingCommand::new)
+        .option("--size", "SIZE", "Dataset size. Default: " + DEFAULT_SIZE, (c, v) -> c.size = v)
+        .hidden();
+
+    String size = DEFAULT_SIZE;
 
     @Override
     public Integer call() throws Exception {

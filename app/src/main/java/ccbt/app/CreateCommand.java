@@ -2,9 +2,6 @@ package ccbt.app;
 
 import ccbt.core.create.TorrentCreator;
 import ccbt.core.metainfo.Metainfo;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,27 +10,25 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code ccbt create PATH}: makes a v1 .torrent of a file or directory, with a progress bar while hashing. */
-@Command(name = "create", description = "Create a .torrent for a file or directory.")
 final class CreateCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "PATH", description = "File or directory to share")
+    static final CommandSpec<CreateCommand> SPEC = CommandSpec.command("create",
+            "Create a .torrent for a file or directory.", CreateCommand::new)
+        .positional("PATH", "File or directory to share", (c, v) -> c.source = Path.of(v))
+        .option("--piece-size", "SIZE", "Piece size, a multiple of 16KiB (default: automatic)",
+            (c, v) -> c.pieceSize = v)
+        .repeatableOption("--tracker", "URL", "Announce URL, each its own tier", (c, v) -> c.trackers.add(v))
+        .flag("--private", "Mark the torrent private (BEP 27)", c -> c.privateFlag = true)
+        .option("--comment", "TEXT", "Comment stored in the torrent", (c, v) -> c.comment = v)
+        .flag("--xet", "Record each file's Xet file hash in the torrent (a second read of every file; see docs/xet.md)",
+            c -> c.xet = true)
+        .option("-o, --output", "FILE", "Output file (default: NAME.torrent)", (c, v) -> c.output = Path.of(v));
+
     Path source;
-
-    @Option(names = "--piece-size", paramLabel = "SIZE", description = "Piece size, a multiple of 16KiB (default: automatic)")
     String pieceSize;
-
-    @Option(names = "--tracker", paramLabel = "URL", description = "Announce URL (repeatable; each its own tier)")
-    List<String> trackers = new ArrayList<>();
-
-    @Option(names = "--private", description = "Mark the torrent private (BEP 27)")
+    final List<String> trackers = new ArrayList<>();
     boolean privateFlag;
-
-    @Option(names = "--comment", description = "Comment stored in the torrent")
     String comment;
-
-    @Option(names = "--xet", description = "Record each file's Xet file hash in the torrent (a second read of every file; see docs/xet.md)")
     boolean xet;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: NAME.torrent)")
     Path output;
 
     @Override

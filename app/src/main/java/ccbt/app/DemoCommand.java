@@ -7,8 +7,6 @@ import ccbt.pipeline.session.EngineConfig;
 import ccbt.pipeline.session.TorrentSession;
 import ccbt.telemetry.Metrics;
 import ccbt.telemetry.TextReport;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,21 +24,25 @@ import java.util.concurrent.Callable;
  * {@code ccbt demo}: makes a dataset, seeds it and downloads it over loopback through the whole pipeline,
  * then prints the throughput and the stage latencies. Touches nothing but 127.0.0.1 and a temp directory.
  */
-@Command(name = "demo", description = "Seed and download a generated dataset over loopback; print throughput and stage latencies.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--size", description = "Dataset size. Default: ${DEFAULT-VALUE}")
-    String size = "256MiB";
+    private static final String DEFAULT_SIZE = "256MiB";
+    private static final int DEFAULT_FILES = 4;
+    private static final String DEFAULT_PIECE_SIZE = "256KiB";
+    static final CommandSpec<DemoCommand> SPEC = CommandSpec.command("demo",
+            "Seed and download a generated dataset over loopback; print throughput and stage latencies.",
+            DemoCommand::new)
+        .option("--size", "SIZE", "Dataset size. Default: " + DEFAULT_SIZE, (c, v) -> c.size = v)
+        .option("--files", "N", "Large files in the dataset. Default: " + DEFAULT_FILES,
+            (c, v) -> c.files = Integer.parseInt(v))
+        .option("--piece-size", "SIZE", "Piece size. Default: " + DEFAULT_PIECE_SIZE, (c, v) -> c.pieceSize = v)
+        .option("--dir", "DIR", "Work directory (default: a new temp directory, removed afterwards)",
+            (c, v) -> c.dir = Path.of(v))
+        .option("--metrics", "HOST:PORT", "Serve the leecher's metrics here", (c, v) -> c.metricsAddress = v);
 
-    @Option(names = "--files", description = "Large files in the dataset. Default: ${DEFAULT-VALUE}")
-    int files = 4;
-
-    @Option(names = "--piece-size", description = "Piece size. Default: ${DEFAULT-VALUE}")
-    String pieceSize = "256KiB";
-
-    @Option(names = "--dir", description = "Work directory (default: a new temp directory, removed afterwards)")
+    String size = DEFAULT_SIZE;
+    int files = DEFAULT_FILES;
+    String pieceSize = DEFAULT_PIECE_SIZE;
     Path dir;
-
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve the leecher's metrics here")
     String metricsAddress;
 
     @Override

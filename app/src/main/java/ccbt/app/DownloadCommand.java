@@ -3,10 +3,6 @@ package ccbt.app;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.pipeline.session.TorrentSession;
 import ccbt.pipeline.session.TorrentStats;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -19,28 +15,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** {@code ccbt download TORRENT -o DIR}: downloads until every file is verified on disk. */
-@Command(name = "download", description = "Download a torrent; exits 0 once every file is verified on disk.")
 public final class DownloadCommand implements Callable<Integer> {
     /** Printed on stdout once every piece is verified and written, before the final flush (the bench times it). */
     public static final String DOWNLOADED_LINE = "downloaded";
 
-    @Parameters(paramLabel = "TORRENT")
+    static final CommandSpec<DownloadCommand> SPEC = NetworkOptions.addTo(CommandSpec.command("download",
+            "Download a torrent; exits 0 once every file is verified on disk.", DownloadCommand::new)
+        .positional("TORRENT", "", (c, v) -> c.torrent = Path.of(v))
+        .requiredOption("-o, --output", "DIR", "Directory that receives the content", (c, v) -> c.output = Path.of(v))
+        .repeatableOption("--peer", "HOST:PORT", "Connect to this peer", (c, v) -> c.peers.add(v))
+        .option("--timeout", "SECONDS", "Give up after this many seconds (0 = never). Default: 0",
+            (c, v) -> c.timeoutSeconds = Long.parseLong(v))
+        .flag("--seed", "Keep seeding after the download completes, until stopped", c -> c.seedAfter = true),
+        c -> c.network);
+
     Path torrent;
-
-    @Option(names = {"-o", "--output"}, required = true, description = "Directory that receives the content")
     Path output;
-
-    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "Connect to this peer (repeatable)")
-    List<String> peers = new ArrayList<>();
-
-    @Option(names = "--timeout", description = "Give up after this many seconds (0 = never). Default: ${DEFAULT-VALUE}")
+    final List<String> peers = new ArrayList<>();
     long timeoutSeconds;
-
-    @Option(names = "--seed", description = "Keep seeding after the download completes, until stopped")
     boolean seedAfter;
-
-    @Mixin
-    NetworkOptions network = new NetworkOptions();
+    final NetworkOptions network = new NetworkOptions();
 
     @Override
     public Integer call() throws Exception {

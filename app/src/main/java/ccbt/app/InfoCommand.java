@@ -3,8 +3,6 @@ package ccbt.app;
 import ccbt.core.metainfo.FileEntry;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.xet.hash.XetHash;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +10,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code ccbt info TORRENT}: what a .torrent file holds. */
-@Command(name = "info", description = "Show what a .torrent file holds.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "TORRENT")
+    static final CommandSpec<InfoCommand> SPEC = CommandSpec.command("info", "Show what a .torrent file holds.",
+            InfoCommand::new)
+        .positional("TORRENT", "", (c, v) -> c.torrent = Path.of(v));
+
     Path torrent;
 
     @Override

@@ -1,56 +1,66 @@
 package ccbt.app;
 
 import ccbt.pipeline.session.EngineConfig;
-import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** Options shared by the commands that run an engine. */
 final class NetworkOptions {
-    @Option(names = "--port", description = "Listening port (0 = any free port). Default: ${DEFAULT-VALUE}")
-    int port = 6881;
+    private static final int DEFAULT_PORT = 6881;
+    private static final String DEFAULT_TRANSPORT = "auto";
+    private static final int DEFAULT_UPLOAD_SLOTS = 8;
+    private static final String DEFAULT_PREALLOCATE = "sparse";
 
-    @Option(names = "--bind", description = "Listening and outgoing address (default: all interfaces)")
+    int port = DEFAULT_PORT;
     String bind;
-
-    @Option(names = "--transport", description = "auto, io_uring, epoll or nio. Default: ${DEFAULT-VALUE}")
-    String transport = "auto";
-
-    @Option(names = "--state-dir", description = "Where resume data is kept (default: ~/.local/state/ccbt)")
+    String transport = DEFAULT_TRANSPORT;
     Path stateDir;
-
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics")
     String metrics;
-
-    @Option(names = "--metrics-file", paramLabel = "FILE",
-        description = "Write the final Prometheus metrics to FILE when the command ends")
     Path metricsFile;
-
-    @Option(names = "--upload-slots", description = "Unchoked peers per torrent. Default: ${DEFAULT-VALUE}")
-    int uploadSlots = 8;
-
-    @Option(names = "--max-download-rate", paramLabel = "SIZE",
-        description = "Engine-wide download limit per second, e.g. 4MiB (default: unlimited)")
+    int uploadSlots = DEFAULT_UPLOAD_SLOTS;
     String maxDownloadRate;
-
-    @Option(names = "--max-upload-rate", paramLabel = "SIZE",
-        description = "Engine-wide upload limit per second, e.g. 10MiB (default: unlimited)")
     String maxUploadRate;
-
-    @Option(names = "--xet-chunking", description = "Cut downloaded files into Xet content-defined chunks as they arrive")
     boolean xetChunking;
-
-    @Option(names = "--sequential", description = "Download pieces in order (for streaming) instead of rarest first")
     boolean sequential;
-
-    @Option(names = "--preallocate", description = "sparse or full. Default: ${DEFAULT-VALUE}")
-    String preallocate = "sparse";
-
-    @Option(names = "--buffered-writes", description = "Write downloaded pieces through the page cache instead of "
-        + "straight to the device (O_DIRECT): the transfer may run ahead of a slow disk, at more CPU per GiB")
+    String preallocate = DEFAULT_PREALLOCATE;
     boolean bufferedWrites;
+
+    /** Adds these options to {@code spec}; {@code options} finds a command's instance of them. */
+    static <C extends Callable<Integer>> CommandSpec<C> addTo(final CommandSpec<C> spec,
+                                                              final Function<C, NetworkOptions> options) {
+        return spec
+            .option("--port", "PORT", "Listening port (0 = any free port). Default: " + DEFAULT_PORT,
+                (c, v) -> options.apply(c).port = Integer.parseInt(v))
+            .option("--bind", "ADDRESS", "Listening and outgoing address (default: all interfaces)",
+                (c, v) -> options.apply(c).bind = v)
+            .option("--transport", "NAME", "auto, io_uring, epoll or nio. Default: " + DEFAULT_TRANSPORT,
+                (c, v) -> options.apply(c).transport = v)
+            .option("--state-dir", "DIR", "Where resume data is kept (default: ~/.local/state/ccbt)",
+                (c, v) -> options.apply(c).stateDir = Path.of(v))
+            .option("--metrics", "HOST:PORT", "Serve Prometheus metrics at http://HOST:PORT/metrics",
+                (c, v) -> options.apply(c).metrics = v)
+            .option("--metrics-file", "FILE", "Write the final Prometheus metrics to FILE when the command ends",
+                (c, v) -> options.apply(c).metricsFile = Path.of(v))
+            .option("--upload-slots", "N", "Unchoked peers per torrent. Default: " + DEFAULT_UPLOAD_SLOTS,
+                (c, v) -> options.apply(c).uploadSlots = Integer.parseInt(v))
+            .option("--max-download-rate", "SIZE", "Engine-wide download limit per second, e.g. 4MiB (default: unlimited)",
+                (c, v) -> options.apply(c).maxDownloadRate = v)
+            .option("--max-upload-rate", "SIZE", "Engine-wide upload limit per second, e.g. 10MiB (default: unlimited)",
+                (c, v) -> options.apply(c).maxUploadRate = v)
+            .flag("--xet-chunking", "Cut downloaded files into Xet content-defined chunks as they arrive",
+                c -> options.apply(c).xetChunking = true)
+            .flag("--sequential", "Download pieces in order (for streaming) instead of rarest first",
+                c -> options.apply(c).sequential = true)
+            .option("--preallocate", "MODE", "sparse or full. Default: " + DEFAULT_PREALLOCATE,
+                (c, v) -> options.apply(c).preallocate = v)
+            .flag("--buffered-writes", "Write downloaded pieces through the page cache instead of straight to the "
+                + "device (O_DIRECT): the transfer may run ahead of a slow disk, at more CPU per GiB",
+                c -> options.apply(c).bufferedWrites = true);
+    }
 
     EngineConfig config() throws UnknownHostException {
         if (!preallocate.equals("sparse") && !preallocate.equals("full")) {

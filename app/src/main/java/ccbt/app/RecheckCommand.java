@@ -5,9 +5,6 @@ import ccbt.core.metainfo.Metainfo;
 import ccbt.pipeline.session.Engine;
 import ccbt.store.FileLayout;
 import ccbt.store.Recheck;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,15 +12,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ccbt recheck TORRENT DIR}: hash-checks the content on disk and reports what is complete. */
-@Command(name = "recheck", description = "Hash-check a torrent's content in DIR; exits 0 only if it is complete.")
 final class RecheckCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "TORRENT")
+    static final CommandSpec<RecheckCommand> SPEC = CommandSpec.command("recheck",
+            "Hash-check a torrent's content in DIR; exits 0 only if it is complete.", RecheckCommand::new)
+        .positional("TORRENT", "", (c, v) -> c.torrent = Path.of(v))
+        .positional("DIR", "Directory that holds the torrent's content", (c, v) -> c.dir = Path.of(v))
+        .option("--threads", "N", "Hashing threads (default: one per core)", (c, v) -> c.threads = Integer.parseInt(v));
+
     Path torrent;
-
-    @Parameters(index = "1", paramLabel = "DIR", description = "Directory that holds the torrent's content")
     Path dir;
-
-    @Option(names = "--threads", description = "Hashing threads (default: one per core)")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override

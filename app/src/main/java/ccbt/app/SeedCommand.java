@@ -3,10 +3,6 @@ package ccbt.app;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.pipeline.session.TorrentSession;
 import ccbt.pipeline.session.TorrentStats;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,19 +11,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code ccbt seed TORRENT DIR}: serves the content in DIR until stopped (SIGTERM shuts down cleanly). */
-@Command(name = "seed", description = "Seed a torrent whose content is in DIR, until stopped.")
 final class SeedCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "TORRENT")
+    static final CommandSpec<SeedCommand> SPEC = NetworkOptions.addTo(CommandSpec.command("seed",
+            "Seed a torrent whose content is in DIR, until stopped.", SeedCommand::new)
+        .positional("TORRENT", "", (c, v) -> c.torrent = Path.of(v))
+        .positional("DIR", "Directory that holds the torrent's content", (c, v) -> c.dir = Path.of(v))
+        .repeatableOption("--peer", "HOST:PORT", "Also connect to this peer", (c, v) -> c.peers.add(v)),
+        c -> c.network);
+
     Path torrent;
-
-    @Parameters(index = "1", paramLabel = "DIR", description = "Directory that holds the torrent's content")
     Path dir;
-
-    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "Also connect to this peer (repeatable)")
-    List<String> peers = new ArrayList<>();
-
-    @Mixin
-    NetworkOptions network = new NetworkOptions();
+    final List<String> peers = new ArrayList<>();
+    final NetworkOptions network = new NetworkOptions();
 
     @Override
     public Integer call() throws Exception {

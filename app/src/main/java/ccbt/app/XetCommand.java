@@ -8,9 +8,6 @@ import ccbt.xet.XetChunkHasher;
 import ccbt.xet.XetFileReport;
 import ccbt.xet.hash.XetHash;
 import ccbt.xet.hash.XetMerkle;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,22 +22,23 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ccbt xet ...}: the Xet content-defined chunking of files. */
-@Command(name = "xet", description = "Xet content-defined chunks and hashes.",
-    subcommands = {XetCommand.Chunk.class, XetCommand.Hash.class, XetCommand.Update.class, XetCommand.Status.class,
-        XetCommand.Stats.class, XetCommand.Cleanup.class})
-final class XetCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class XetCommand {
+    private static final String STATE_DIR = "State directory (default: ~/.local/state/ccbt)";
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
+    private XetCommand() {
     }
 
+    /** {@code ccbt xet} and its subcommands. */
+    static final CommandSpec<?> SPEC = CommandSpec.group("xet", "Xet content-defined chunks and hashes.")
+        .subcommand(Chunk.SPEC).subcommand(Hash.SPEC).subcommand(Update.SPEC).subcommand(Status.SPEC)
+        .subcommand(Stats.SPEC).subcommand(Cleanup.SPEC);
+
     /** Every chunk of a file, then its file and xorb hashes, in the xet-core oracle's JSON-lines format. */
-    @Command(name = "chunk", description = "Print every chunk (offset, length, hash) and the file and xorb hashes as JSON lines.")
     static final class Chunk implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE")
+        static final CommandSpec<Chunk> SPEC = CommandSpec.command("chunk",
+                "Print every chunk (offset, length, hash) and the file and xorb hashes as JSON lines.", Chunk::new)
+            .positional("FILE", "", (c, v) -> c.file = Path.of(v));
+
         Path file;
 
         @Override
@@ -53,9 +51,10 @@ final class XetCommand implements Runnable {
     }
 
     /** The Xet file hash of a file. */
-    @Command(name = "hash", description = "Print the Xet file hash of FILE.")
     static final class Hash implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE")
+        static final CommandSpec<Hash> SPEC = CommandSpec.command("hash", "Print the Xet file hash of FILE.", Hash::new)
+            .positional("FILE", "", (c, v) -> c.file = Path.of(v));
+
         Path file;
 
         @Override
@@ -78,24 +77,22 @@ final class XetCommand implements Runnable {
      * The next version of a dataset: a torrent of NEW_DIR with Xet file hashes that keeps what identifies the
      * dataset in OLD (name, piece size, trackers, private flag, comment), and what changed, counted in chunks.
      */
-    @Command(name = "update", description = "Make the next version of a dataset: a torrent of NEW_DIR with Xet file "
-        + "hashes, keeping OLD's name, piece size, trackers, private flag and comment, and print what changed per file "
-        + "(Xet chunks shared with the old data vs new).")
     static final class Update implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "OLD.torrent", description = "The torrent of the previous version")
+        static final CommandSpec<Update> SPEC = CommandSpec.command("update", "Make the next version of a dataset: a "
+                + "torrent of NEW_DIR with Xet file hashes, keeping OLD's name, piece size, trackers, private flag and "
+                + "comment, and print what changed per file (Xet chunks shared with the old data vs new).", Update::new)
+            .positional("OLD.torrent", "The torrent of the previous version", (c, v) -> c.oldTorrent = Path.of(v))
+            .positional("NEW_DIR", "The new version's data", (c, v) -> c.newDir = Path.of(v))
+            .requiredOption("-o, --output", "NEW.torrent", "The new version's torrent", (c, v) -> c.output = Path.of(v))
+            .option("--old-data", "DIR",
+                "The previous version's data (default: NEW_DIR's sibling named as OLD's torrent name)",
+                (c, v) -> c.oldData = Path.of(v))
+            .flag("--json", "Print the changes as one JSON object (notes go to standard error)", c -> c.json = true);
+
         Path oldTorrent;
-
-        @Parameters(index = "1", paramLabel = "NEW_DIR", description = "The new version's data")
         Path newDir;
-
-        @picocli.CommandLine.Option(names = {"-o", "--output"}, required = true, paramLabel = "NEW.torrent")
         Path output;
-
-        @picocli.CommandLine.Option(names = "--old-data", paramLabel = "DIR",
-            description = "The previous version's data (default: NEW_DIR's sibling named as OLD's torrent name)")
         Path oldData;
-
-        @picocli.CommandLine.Option(names = "--json", description = "Print the changes as one JSON object (notes go to standard error)")
         boolean json;
 
         @Override
@@ -234,9 +231,11 @@ final class XetCommand implements Runnable {
     }
 
     /** What the dedup index holds. */
-    @Command(name = "status", description = "Show the chunk-dedup index: chunks, the bytes they stand for, references.")
     static final class Status implements Callable<Integer> {
-        @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
+        static final CommandSpec<Status> SPEC = CommandSpec.command("status",
+                "Show the chunk-dedup index: chunks, the bytes they stand for, references.", Status::new)
+            .option("--state-dir", "DIR", STATE_DIR, (c, v) -> c.stateDir = Path.of(v));
+
         Path stateDir;
 
         @Override
@@ -261,14 +260,14 @@ final class XetCommand implements Runnable {
     }
 
     /** How much the dedup index saves: unique against referenced bytes. */
-    @Command(name = "stats", description = "Show what the chunk-dedup index saves: chunks, unique bytes (each chunk "
-        + "once), referenced bytes (each chunk once per reference), the dedup ratio, bytes saved, the index file's size "
-        + "and the stores.")
     static final class Stats implements Callable<Integer> {
-        @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
-        Path stateDir;
+        static final CommandSpec<Stats> SPEC = CommandSpec.command("stats", "Show what the chunk-dedup index saves: "
+                + "chunks, unique bytes (each chunk once), referenced bytes (each chunk once per reference), the dedup "
+                + "ratio, bytes saved, the index file's size and the stores.", Stats::new)
+            .option("--state-dir", "DIR", STATE_DIR, (c, v) -> c.stateDir = Path.of(v))
+            .flag("--json", "Print one JSON object, sizes in bytes", c -> c.json = true);
 
-        @picocli.CommandLine.Option(names = "--json", description = "Print one JSON object, sizes in bytes")
+        Path stateDir;
         boolean json;
 
         @Override
@@ -324,12 +323,13 @@ final class XetCommand implements Runnable {
     }
 
     /** Drops chunks nobody has used for a while. */
-    @Command(name = "cleanup", description = "Remove index entries of chunks not accessed for N days.")
     static final class Cleanup implements Callable<Integer> {
-        @picocli.CommandLine.Option(names = "--max-age-days", required = true, paramLabel = "N")
-        int maxAgeDays;
+        static final CommandSpec<Cleanup> SPEC = CommandSpec.command("cleanup",
+                "Remove index entries of chunks not accessed for N days.", Cleanup::new)
+            .requiredOption("--max-age-days", "N", "Days since a chunk was last used", (c, v) -> c.maxAgeDays = Integer.parseInt(v))
+            .option("--state-dir", "DIR", STATE_DIR, (c, v) -> c.stateDir = Path.of(v));
 
-        @picocli.CommandLine.Option(names = "--state-dir", description = "State directory (default: ~/.local/state/ccbt)")
+        int maxAgeDays;
         Path stateDir;
 
         @Override

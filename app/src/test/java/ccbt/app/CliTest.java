@@ -86,16 +86,19 @@ class CliTest extends CommandLineTest {
     }
 
     @Test
-    void subcommandsAreRegisteredUnderTheirAnnotatedNamesAndAllListedInUsage() {
-        for (final var e : Main.SUBCOMMANDS) {
-            assertThat(e.getValue().getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(e.getKey());
-        }
+    void everyCommandIsListedInUsageAndAMistypedOneGetsASuggestion() {
         assertThat(ccbt("--help")).isZero();
         assertThat(out).contains("info", "create", "download", "seed", "recheck", "demo", "xet");
+        assertThat(ccbt("--version")).isZero();
+        assertThat(out).startsWith("ccbt ");
         assertThat(ccbt("inf", "x.torrent")).isEqualTo(2);
-        assertThat(err).contains("inf").contains("info");
+        assertThat(err).contains("unknown command 'inf'; did you mean info?");
         assertThat(ccbt("info")).isEqualTo(2);
-        assertThat(err).contains("Missing required parameter: 'TORRENT'").contains("Usage: ccbt info TORRENT");
+        assertThat(err).contains("ccbt info: missing TORRENT").contains("Usage: ccbt info TORRENT");
+        assertThat(ccbt("xet", "hash", "--help")).isZero();
+        assertThat(out).startsWith("Usage: ccbt xet hash FILE");
+        assertThat(ccbt("recheck", "a.torrent", "dir", "--threads", "many")).isEqualTo(2);
+        assertThat(err).contains("invalid value 'many' for option '--threads'");
     }
 
     @Test

@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * Command-line features proved against a real libtorrent on 127.0.0.1: {@code --sequential} fetches pieces in
@@ -69,9 +68,8 @@ class RealPeerFeaturesTest {
     void sequentialDownloadFromLibtorrentCompletesPiecesInOrder() throws Exception {
         RealPeers.require(RealPeers.LIBTORRENT);
         final Path out = tmp.resolve("out-seq");
-        final DownloadCommand command = new DownloadCommand();
-        new CommandLine(command).parseArgs(torrent.toString(), "-o", out.toString(), "--sequential",
-            "--bind", "127.0.0.1", "--port", "0", "--state-dir", tmp.resolve("seq-state").toString());
+        final DownloadCommand command = DownloadCommand.SPEC.parse(torrent.toString(), "-o", out.toString(),
+            "--sequential", "--bind", "127.0.0.1", "--port", "0", "--state-dir", tmp.resolve("seq-state").toString());
         final EngineConfig config = command.network.config();
         assertThat(config.sequential()).isTrue();
         try (LibtorrentPeer seeder = LibtorrentPeer.seed(torrent, seedRoot);
@@ -158,8 +156,7 @@ class RealPeerFeaturesTest {
         final List<String> args = new ArrayList<>(List.of(torrent.toString(), seedRoot.toString(),
             "--bind", "127.0.0.1", "--port", "0", "--state-dir", tmp.resolve(state).toString()));
         args.addAll(List.of(flags));
-        final SeedCommand command = new SeedCommand();
-        new CommandLine(command).parseArgs(args.toArray(String[]::new));
+        final SeedCommand command = SeedCommand.SPEC.parse(args.toArray(String[]::new));
         return command.network.config();
     }
 
