@@ -23,6 +23,8 @@ final class Report {
     static final String BEGIN = "<!-- swarm:begin -->";
     static final String END = "<!-- swarm:end -->";
     static final String CHART = "bench-swarm.svg";
+    /** Share of the CPUs other programs may take during a run before the report calls the machine busy. */
+    static final double BUSY_SHARE = 0.2;
     private static final String SUBJECT_COLOR = "#d62728";
     private static final String REFERENCE_COLOR = "#1f77b4";
     private static final String[] STAGE_METRICS = {"ccbt_stage_service_seconds", "ccbt_stage_queue_wait_seconds"};
@@ -295,11 +297,18 @@ final class Report {
             machine.get("cpu"), machine.get("memory_gib"), machine.get("jdk"), machine.get("os"),
             machine.getOrDefault(referenceName, "–"), machine.getOrDefault("load_average_start", "–"),
             machine.getOrDefault("load_average_end", "–"), machine.get("transport")));
+        final Object others = machine.get("other_cpu_share");
+        if (others instanceof Double share) {
+            md.append(String.format("Programs other than the harness and the clients it started used %.0f %% of the "
+                + "CPUs' time during the run (the load average at the end counts the run's own processes).%n%n",
+                share * 100));
+        }
         if (loaded()) {
-            md.append("**The machine was shared and busy** (a 1-minute load average above its ")
-                .append(machine.get("cores")).append(" cores at the start or the end of the run): both clients ran ")
-                .append("under the same contention, alternating, but absolute figures are lower and noisier than on ")
-                .append("an idle machine.\n\n");
+            md.append("**The machine was shared and busy** (other programs used more than ")
+                .append(Math.round(BUSY_SHARE * 100)).append(" % of the CPUs during the run, or the 1-minute load ")
+                .append("average was above its ").append(machine.get("cores")).append(" cores when it started): both ")
+                .append("clients ran under the same contention, alternating, but absolute figures are lower and ")
+                .append("noisier than on an idle machine.\n\n");
         }
         md.append("### Limits measured in this run\n\n| limit | MiB/s | how |\n|---|---:|---|\n");
         row(md, "SHA-1, one core", limits.sha1PerCore(), "over a 64 MiB direct buffer, best pass of the faster of the JDK's "
@@ -335,19 +344,19 @@ final class Report {
         return md.toString();
     }
 
-    /** Whether the 1-minute load average at the start or end of the run exceeded the core count. */
+    /**
+     * Whether other programs took more than {@link #BUSY_SHARE} of the CPUs during the run, or the 1-minute load
+     * average exceeded the core count when it started (the end's counts the run's own processes).
+     */
     private boolean loaded() {
-        final Object cores = machine.get("cores");
-        for (final String key : List.of("load_average_start", "load_average_end")) {
-            final Object v = machine.get(key);
-            if (v instanceof String text && cores instanceof Integer n) {
-                try {
-                    if (Double.parseDouble(text.split(" ")[0]) > n) {
-                        return true;
-                    }
-                } catch (final NumberFormatException e) {
-                    // "unknown": no claim either way
-                }
+        if (machine.get("other_cpu_share") instanceof Double share && share > BUSY_SHARE) {
+            return true;
+        }
+        if (machine.get("load_average_start") instanceof String text && machine.get("cores") instanceof Integer n) {
+            try {
+                return Double.parseDouble(text.split(" ")[0]) > n;
+            } catch (final NumberFormatException e) {
+                // "unknown": no claim either way
             }
         }
         return false;

@@ -44,6 +44,7 @@ public final class SwarmBench {
     private final Relay relay;
     private Payload payload;
     private String loadAtStart = "unknown";
+    private CpuShare cpuAtStart;
 
     private SwarmBench(final SwarmOptions options, final Path projectRoot, final PrintStream console) throws IOException {
         this.options = options;
@@ -100,6 +101,7 @@ public final class SwarmBench {
     private Map<String, Object> run() throws IOException, InterruptedException {
         final long started = System.currentTimeMillis();
         loadAtStart = loadAverage();
+        cpuAtStart = CpuShare.now();
         console.println("bench swarm: measuring the machine's limits in " + work);
         final long diskBytes = Math.max(64L << 20, Math.min(options.size(), 1L << 30));
         final MachineLimits limits = MachineLimits.measure(work, options.quick() ? 64L << 20 : diskBytes, options.quick());
@@ -173,6 +175,11 @@ public final class SwarmBench {
             : "") + (tracker != null ? "; peers found through opentracker on 127.0.0.1" : ""));
         m.put("load_average_start", loadAtStart);
         m.put("load_average_end", loadAverage());
+        final CpuShare cpuAtEnd = CpuShare.now();
+        if (cpuAtStart != null && cpuAtEnd != null) {
+            cpuAtEnd.othersSince(cpuAtStart, Runtime.getRuntime().availableProcessors())
+                .ifPresent(share -> m.put("other_cpu_share", share));
+        }
         final List<String> notes = new ArrayList<>();
         for (final PeerClient c : List.of(subject, reference)) {
             if (!c.note().isEmpty() && !notes.contains(c.note())) {

@@ -65,17 +65,24 @@ class ReportTest {
             List.of(new Payload.PayloadFile("payload.bin", 1L << 30, "00")), dir.resolve("payload.torrent"), 1 << 20);
         final List<Trial> trials = List.of(trial("subject", "ccbt", 1, 2.0, true, null),
             trial("reference", "aria2", 1, 4.0, true, null));
-        for (final String load : List.of("0.40 0.30 0.20", "5.10 4.00 3.00")) {
-            final Path run = dir.resolve(load.substring(0, 1));
+        // start load, others' CPU share, whether the report calls the machine busy; the end load (the run's own
+        // processes) is high in every case and decides nothing
+        final List<List<Object>> cases = List.of(List.of("0.40 0.30 0.20", 0.03, false),
+            List.of("0.40 0.30 0.20", 0.35, true), List.of("5.10 4.00 3.00", 0.0, true));
+        for (int i = 0; i < cases.size(); i++) {
+            final String start = (String) cases.get(i).get(0);
+            final double others = (Double) cases.get(i).get(1);
+            final Path run = dir.resolve("run" + i);
             final SwarmOptions options = SwarmOptions.parse(List.of("--against", "aria2", "--reps", "1", "--scenarios",
                 "download", "--out", run.resolve("out").toString(), "--no-docs", "--note", "256 MiB: the machine was busy"), null);
             new Report(options, limits, payload, trials, Map.of("cores", 2, "aria2", "aria2 version 1.36.0",
-                "load_average_start", "0.10 0.10 0.10", "load_average_end", load), 10).write();
+                "load_average_start", start, "load_average_end", "9.00 4.00 2.00", "other_cpu_share", others), 10).write();
             final String md = Files.readString(run.resolve("out/swarm.md"));
-            assertThat(md).contains("## Swarm benchmark against aria2", "| aria2 version 1.36.0 | 0.10 0.10 0.10 / " + load,
+            assertThat(md).contains("## Swarm benchmark against aria2", "| aria2 version 1.36.0 | " + start + " / 9.00",
                 "| aria2 (reference) | 1/1 |", "<!-- swarm-aria2:begin -->", "(bench-swarm-aria2.svg)",
-                "Note on this run: 256 MiB: the machine was busy");
-            assertThat(md.contains("shared and busy")).as("busy note with end load " + load).isEqualTo(load.startsWith("5"));
+                "Note on this run: 256 MiB: the machine was busy",
+                String.format("used %.0f %% of the CPUs' time during the run", others * 100));
+            assertThat(md.contains("shared and busy")).as("busy note, case " + cases.get(i)).isEqualTo(cases.get(i).get(2));
             assertThat(run.resolve("out/bench-swarm-aria2.svg")).content().contains("ccbt (red) vs aria2 (blue)");
         }
     }
