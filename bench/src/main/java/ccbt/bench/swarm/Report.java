@@ -304,11 +304,12 @@ final class Report {
                 share * 100));
         }
         if (loaded()) {
-            md.append("**The machine was shared and busy** (other programs used more than ")
-                .append(Math.round(BUSY_SHARE * 100)).append(" % of the CPUs during the run, or the 1-minute load ")
-                .append("average was above its ").append(machine.get("cores")).append(" cores when it started): both ")
-                .append("clients ran under the same contention, alternating, but absolute figures are lower and ")
-                .append("noisier than on an idle machine.\n\n");
+            md.append("**The machine was shared and busy** (")
+                .append(others instanceof Double ? "other programs used more than " + Math.round(BUSY_SHARE * 100)
+                    + " % of the CPUs during the run" : "a 1-minute load average above its " + machine.get("cores")
+                    + " cores when the run started")
+                .append("): both clients ran under the same contention, alternating, but absolute figures are lower ")
+                .append("and noisier than on an idle machine.\n\n");
         }
         md.append("### Limits measured in this run\n\n| limit | MiB/s | how |\n|---|---:|---|\n");
         row(md, "SHA-1, one core", limits.sha1PerCore(), "over a 64 MiB direct buffer, best pass of the faster of the JDK's "
@@ -345,12 +346,13 @@ final class Report {
     }
 
     /**
-     * Whether other programs took more than {@link #BUSY_SHARE} of the CPUs during the run, or the 1-minute load
-     * average exceeded the core count when it started (the end's counts the run's own processes).
+     * Whether other programs took more than {@link #BUSY_SHARE} of the CPUs during the run. Where that share could not
+     * be read: whether the 1-minute load average exceeded the core count when the run started (it decays over
+     * minutes, so a run just before counts too; the end's counts the run's own processes).
      */
     private boolean loaded() {
-        if (machine.get("other_cpu_share") instanceof Double share && share > BUSY_SHARE) {
-            return true;
+        if (machine.get("other_cpu_share") instanceof Double share) {
+            return share > BUSY_SHARE;
         }
         if (machine.get("load_average_start") instanceof String text && machine.get("cores") instanceof Integer n) {
             try {

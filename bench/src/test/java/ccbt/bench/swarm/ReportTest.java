@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -65,23 +66,30 @@ class ReportTest {
             List.of(new Payload.PayloadFile("payload.bin", 1L << 30, "00")), dir.resolve("payload.torrent"), 1 << 20);
         final List<Trial> trials = List.of(trial("subject", "ccbt", 1, 2.0, true, null),
             trial("reference", "aria2", 1, 4.0, true, null));
-        // start load, others' CPU share, whether the report calls the machine busy; the end load (the run's own
-        // processes) is high in every case and decides nothing
+        // start load, others' CPU share (-1: not readable), whether the report calls the machine busy. The share
+        // decides where it is known; the start load only where it is not; the end load (the run's own processes)
+        // is high in every case and decides nothing
         final List<List<Object>> cases = List.of(List.of("0.40 0.30 0.20", 0.03, false),
-            List.of("0.40 0.30 0.20", 0.35, true), List.of("5.10 4.00 3.00", 0.0, true));
+            List.of("0.40 0.30 0.20", 0.35, true), List.of("5.10 4.00 3.00", 0.0, false),
+            List.of("5.10 4.00 3.00", -1.0, true), List.of("0.40 0.30 0.20", -1.0, false));
         for (int i = 0; i < cases.size(); i++) {
             final String start = (String) cases.get(i).get(0);
             final double others = (Double) cases.get(i).get(1);
             final Path run = dir.resolve("run" + i);
             final SwarmOptions options = SwarmOptions.parse(List.of("--against", "aria2", "--reps", "1", "--scenarios",
                 "download", "--out", run.resolve("out").toString(), "--no-docs", "--note", "256 MiB: the machine was busy"), null);
-            new Report(options, limits, payload, trials, Map.of("cores", 2, "aria2", "aria2 version 1.36.0",
-                "load_average_start", start, "load_average_end", "9.00 4.00 2.00", "other_cpu_share", others), 10).write();
+            final Map<String, Object> machine = new HashMap<>(Map.of("cores", 2, "aria2", "aria2 version 1.36.0",
+                "load_average_start", start, "load_average_end", "9.00 4.00 2.00"));
+            if (others >= 0) {
+                machine.put("other_cpu_share", others);
+            }
+            new Report(options, limits, payload, trials, machine, 10).write();
             final String md = Files.readString(run.resolve("out/swarm.md"));
             assertThat(md).contains("## Swarm benchmark against aria2", "| aria2 version 1.36.0 | " + start + " / 9.00",
                 "| aria2 (reference) | 1/1 |", "<!-- swarm-aria2:begin -->", "(bench-swarm-aria2.svg)",
-                "Note on this run: 256 MiB: the machine was busy",
-                String.format("used %.0f %% of the CPUs' time during the run", others * 100));
+                "Note on this run: 256 MiB: the machine was busy");
+            assertThat(md.contains(String.format("used %.0f %% of the CPUs' time during the run", others * 100)))
+                .isEqualTo(others >= 0);
             assertThat(md.contains("shared and busy")).as("busy note, case " + cases.get(i)).isEqualTo(cases.get(i).get(2));
             assertThat(run.resolve("out/bench-swarm-aria2.svg")).content().contains("ccbt (red) vs aria2 (blue)");
         }
