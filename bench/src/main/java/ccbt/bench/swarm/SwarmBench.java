@@ -170,7 +170,7 @@ public final class SwarmBench {
         if (clients.contains("transmission")) {
             m.put("transmission", TransmissionClient.version().orElse("unknown"));
         }
-        m.put("transport", "loopback TCP 127.0.0.1; ccbt --transport auto (io_uring, else epoll, else NIO); "
+        m.put("transport", "loopback TCP 127.0.0.1; ccbt --transport auto (epoll, else io_uring, else NIO); "
             + options.against() + " TCP, uTP off" + (relay != null ? "; every connection through the harness's relay"
             : "") + (tracker != null ? "; peers found through opentracker on 127.0.0.1" : ""));
         m.put("load_average_start", loadAtStart);

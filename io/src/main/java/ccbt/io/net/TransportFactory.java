@@ -21,8 +21,10 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * Resolves a {@link Transport} to what Netty needs: the I/O handler of the event loops and the channel
- * classes. {@link Transport#AUTO} takes io_uring, then epoll, then NIO, whichever is first available;
- * an explicit transport that is not available is an error naming the reason.
+ * classes. {@link Transport#AUTO} takes epoll, then io_uring, then NIO, whichever is first available: with
+ * epoll, uploads go out as file regions (sendfile), which Netty's io_uring transport handles badly, and the
+ * bench's uploads, fan-outs and downloads all used less CPU on it (docs/decisions.md). An explicit transport
+ * that is not available is an error naming the reason.
  */
 public final class TransportFactory {
     private static final System.Logger LOG = System.getLogger(TransportFactory.class.getName());
@@ -37,8 +39,8 @@ public final class TransportFactory {
     public static TransportFactory select(final Transport requested) {
         final Transport chosen;
         if (requested == Transport.AUTO) {
-            chosen = isAvailable(Transport.IO_URING) ? Transport.IO_URING
-                : isAvailable(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
+            chosen = isAvailable(Transport.EPOLL) ? Transport.EPOLL
+                : isAvailable(Transport.IO_URING) ? Transport.IO_URING : Transport.NIO;
             LOG.log(System.Logger.Level.INFO, "peer transport: " + chosen + " (auto; " + unavailableNote() + ")");
         } else {
             if (!isAvailable(requested)) {
@@ -71,7 +73,7 @@ public final class TransportFactory {
 
     private static String unavailableNote() {
         final StringBuilder sb = new StringBuilder();
-        for (final Transport t : new Transport[] {Transport.IO_URING, Transport.EPOLL}) {
+        for (final Transport t : new Transport[] {Transport.EPOLL, Transport.IO_URING}) {
             if (!isAvailable(t)) {
                 sb.append(sb.isEmpty() ? "" : ", ").append(t).append(" unavailable: ").append(unavailabilityCause(t));
             }

@@ -326,8 +326,8 @@ class PeerNetworkTest {
     @Test
     void autoPicksTheBestAvailableTransport() {
         try (PeerNetwork net = new PeerNetwork(Transport.AUTO, 1)) {
-            final Transport expected = TransportFactory.isAvailable(Transport.IO_URING) ? Transport.IO_URING
-                : TransportFactory.isAvailable(Transport.EPOLL) ? Transport.EPOLL : Transport.NIO;
+            final Transport expected = TransportFactory.isAvailable(Transport.EPOLL) ? Transport.EPOLL
+                : TransportFactory.isAvailable(Transport.IO_URING) ? Transport.IO_URING : Transport.NIO;
             assertThat(net.transport()).isEqualTo(expected);
         }
     }
