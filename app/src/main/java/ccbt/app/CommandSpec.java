@@ -13,9 +13,9 @@ import java.util.function.Supplier;
  * One {@code ccbt} command's name, options and positional parameters, each with the code that stores its value in
  * the command object, and the parser and usage text built from them.
  *
- * <p>The command line is parsed here rather than by a library: a process spends its first few hundred milliseconds
- * here, and the annotation-driven library used before took 0.17 s of wall and 0.3 s of CPU of every start (its
- * classes are compiled for Java 5, which the JDK AOT cache cannot hold; docs/decisions.md). Options take their
+ * <p>The command line is parsed here rather than by a library because parsing happens in every process's start-up:
+ * the annotation-driven library used before took 0.17 s of wall and 0.3 s of CPU of every start (its classes are
+ * compiled for Java 5, which the JDK AOT cache cannot hold; docs/decisions.md). Options take their
  * value as {@code --name value} or {@code --name=value}; {@code --} ends the options; every positional parameter
  * is required; an option given twice is an error unless it is repeatable.
  *
@@ -124,14 +124,6 @@ final class CommandSpec<C extends Callable<Integer>> {
     CommandSpec<C> hidden() {
         this.hidden = true;
         return this;
-    }
-
-    String name() {
-        return name;
-    }
-
-    boolean isHidden() {
-        return hidden;
     }
 
     /** Parses {@code args} (what follows the command's name) into a new command object. */

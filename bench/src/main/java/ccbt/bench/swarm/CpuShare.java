@@ -16,11 +16,6 @@ import java.util.OptionalDouble;
  * @param nanos        {@link System#nanoTime()} at the reading
  */
 record CpuShare(long machineTicks, long ownTicks, long nanos) {
-    // Field numbers of proc(5), counted from 1; the text after the ')' that closes comm starts at field 3.
-    private static final int FIRST_FIELD_AFTER_COMM = 3;
-    private static final int UTIME = 14;
-    private static final int CSTIME = 17;
-
     /** Reads both, or null where {@code /proc} is not there to read. */
     static CpuShare now() {
         try {
@@ -36,12 +31,7 @@ record CpuShare(long machineTicks, long ownTicks, long nanos) {
             .orElseThrow(() -> new IllegalArgumentException("no cpu line in /proc/stat"));
         final String[] c = cpu.trim().split("\\s+");
         final long machine = Long.parseLong(c[1]) + Long.parseLong(c[2]) + Long.parseLong(c[3]);
-        final String[] f = selfStat.substring(selfStat.lastIndexOf(')') + 2).trim().split(" ");
-        long own = 0;
-        for (int field = UTIME; field <= CSTIME; field++) {
-            own += Long.parseLong(f[field - FIRST_FIELD_AFTER_COMM]);
-        }
-        return new CpuShare(machine, own, nanos);
+        return new CpuShare(machine, ProcStat.ticks(selfStat, ProcStat.UTIME, ProcStat.CSTIME), nanos);
     }
 
     /**

@@ -20,8 +20,10 @@ public record ProcStat(double cpuSeconds, long rssBytes, long hwmBytes) {
 
     // Field numbers of proc(5), counted from 1; the text after the ')' that closes comm starts at field 3.
     private static final int FIRST_FIELD_AFTER_COMM = 3;
-    private static final int UTIME = 14;
-    private static final int STIME = 15;
+    static final int UTIME = 14;
+    static final int STIME = 15;
+    /** Children's user and system time (those the process has waited for): fields 16 and 17. */
+    static final int CSTIME = 17;
 
     /** Reads the process's figures, or empty if it has exited (its {@code /proc} entry is gone). */
     public static Optional<ProcStat> read(final long pid) {
@@ -39,14 +41,22 @@ public record ProcStat(double cpuSeconds, long rssBytes, long hwmBytes) {
 
     /** Parses the text of {@code /proc/<pid>/stat} and {@code /proc/<pid>/status}. */
     static ProcStat parse(final String stat, final String status) {
+        final long ticks = ticks(stat, UTIME, STIME);
+        return new ProcStat(ticks / CLOCK_TICKS, kib(status, "VmRSS:") * 1024, kib(status, "VmHWM:") * 1024);
+    }
+
+    /** The sum of fields {@code first} to {@code last} (proc(5) numbers, after comm) of a {@code /proc/<pid>/stat}. */
+    static long ticks(final String stat, final int first, final int last) {
         final int close = stat.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + stat);
         }
         final String[] fields = stat.substring(close + 2).trim().split(" ");
-        final long utime = Long.parseLong(fields[UTIME - FIRST_FIELD_AFTER_COMM]);
-        final long stime = Long.parseLong(fields[STIME - FIRST_FIELD_AFTER_COMM]);
-        return new ProcStat((utime + stime) / CLOCK_TICKS, kib(status, "VmRSS:") * 1024, kib(status, "VmHWM:") * 1024);
+        long sum = 0;
+        for (int field = first; field <= last; field++) {
+            sum += Long.parseLong(fields[field - FIRST_FIELD_AFTER_COMM]);
+        }
+        return sum;
     }
 
     private static long kib(final String status, final String key) {

@@ -1,5 +1,6 @@
 package ccbt.bench.swarm;
 
+import ccbt.io.net.TransportFactory;
 import ccbt.peers.OpenTracker;
 import ccbt.peers.RealPeers;
 import ccbt.peers.TestData;
@@ -170,7 +171,7 @@ public final class SwarmBench {
         if (clients.contains("transmission")) {
             m.put("transmission", TransmissionClient.version().orElse("unknown"));
         }
-        m.put("transport", "loopback TCP 127.0.0.1; ccbt --transport auto (epoll, else io_uring, else NIO); "
+        m.put("transport", "loopback TCP 127.0.0.1; ccbt --transport auto (" + autoOrder() + "); "
             + options.against() + " TCP, uTP off" + (relay != null ? "; every connection through the harness's relay"
             : "") + (tracker != null ? "; peers found through opentracker on 127.0.0.1" : ""));
         m.put("load_average_start", loadAtStart);
@@ -188,6 +189,15 @@ public final class SwarmBench {
         }
         m.put("notes", notes);
         return m;
+    }
+
+    /** {@code --transport auto}'s order as the report shows it: "epoll, else io_uring, else NIO". */
+    private static String autoOrder() {
+        return String.join(", else ", TransportFactory.AUTO_ORDER.stream().map(t -> switch (t) {
+            case IO_URING -> "io_uring";
+            case EPOLL -> "epoll";
+            default -> t.name();
+        }).toList());
     }
 
     /** The 1, 5 and 15 minute load averages when the run started, as {@code /proc/loadavg} gives them. */

@@ -2,7 +2,7 @@ package ccbt.io.net;
 
 /** The socket transport under the peer network. */
 public enum Transport {
-    /** The best available: io_uring, then epoll, then NIO. */
+    /** The first available of {@link TransportFactory#AUTO_ORDER}: epoll, then io_uring, then NIO. */
     AUTO,
     /** Linux io_uring (netty-transport-native-io_uring). */
     IO_URING,

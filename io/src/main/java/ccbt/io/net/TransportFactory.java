@@ -17,6 +17,7 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -27,6 +28,8 @@ import java.util.concurrent.ThreadFactory;
  * that is not available is an error naming the reason.
  */
 public final class TransportFactory {
+    /** What {@link Transport#AUTO} tries, in order; the last one is always available. */
+    public static final List<Transport> AUTO_ORDER = List.of(Transport.EPOLL, Transport.IO_URING, Transport.NIO);
     private static final System.Logger LOG = System.getLogger(TransportFactory.class.getName());
 
     private final Transport transport;
@@ -39,8 +42,7 @@ public final class TransportFactory {
     public static TransportFactory select(final Transport requested) {
         final Transport chosen;
         if (requested == Transport.AUTO) {
-            chosen = isAvailable(Transport.EPOLL) ? Transport.EPOLL
-                : isAvailable(Transport.IO_URING) ? Transport.IO_URING : Transport.NIO;
+            chosen = AUTO_ORDER.stream().filter(TransportFactory::isAvailable).findFirst().orElseThrow();
             LOG.log(System.Logger.Level.INFO, "peer transport: " + chosen + " (auto; " + unavailableNote() + ")");
         } else {
             if (!isAvailable(requested)) {
@@ -73,7 +75,7 @@ public final class TransportFactory {
 
     private static String unavailableNote() {
         final StringBuilder sb = new StringBuilder();
-        for (final Transport t : new Transport[] {Transport.EPOLL, Transport.IO_URING}) {
+        for (final Transport t : AUTO_ORDER) {
             if (!isAvailable(t)) {
                 sb.append(sb.isEmpty() ? "" : ", ").append(t).append(" unavailable: ").append(unavailabilityCause(t));
             }

@@ -326,6 +326,7 @@ class PeerNetworkTest {
     @Test
     void autoPicksTheBestAvailableTransport() {
         try (PeerNetwork net = new PeerNetwork(Transport.AUTO, 1)) {
+            // epoll first: the order is a measured choice (docs/decisions.md), so the test spells it out
             final Transport expected = TransportFactory.isAvailable(Transport.EPOLL) ? Transport.EPOLL
                 : TransportFactory.isAvailable(Transport.IO_URING) ? Transport.IO_URING : Transport.NIO;
             assertThat(net.transport()).isEqualTo(expected);
