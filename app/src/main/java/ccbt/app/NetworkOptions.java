@@ -28,6 +28,7 @@ final class NetworkOptions {
     boolean sequential;
     String preallocate = DEFAULT_PREALLOCATE;
     boolean bufferedWrites;
+    int maxRequests = EngineConfig.DEFAULT_MAX_REQUESTS_PER_PEER;
 
     /** Adds these options to {@code spec}; {@code options} finds a command's instance of them. */
     static <C extends Callable<Integer>> CommandSpec<C> addTo(final CommandSpec<C> spec,
@@ -59,7 +60,17 @@ final class NetworkOptions {
                 (c, v) -> options.apply(c).preallocate = v)
             .flag("--buffered-writes", "Write downloaded pieces through the page cache instead of straight to the "
                 + "device (O_DIRECT): the transfer may run ahead of a slow disk, at more CPU per GiB",
-                c -> options.apply(c).bufferedWrites = true);
+                c -> options.apply(c).bufferedWrites = true)
+            .option("--max-requests", "N", "Block requests outstanding to one peer at most; the depth follows each "
+                + "peer's rate and its own limit (reqq). Default: " + EngineConfig.DEFAULT_MAX_REQUESTS_PER_PEER,
+                (c, v) -> options.apply(c).maxRequests = atLeastOne(Integer.parseInt(v)));
+    }
+
+    private static int atLeastOne(final int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("must be at least 1");
+        }
+        return n;
     }
 
     EngineConfig config() throws UnknownHostException {
@@ -77,6 +88,7 @@ final class NetworkOptions {
             .sequential(sequential)
             .fullPreallocation(preallocate.equals("full"))
             .directWrites(!bufferedWrites)
+            .maxRequestsPerPeer(maxRequests)
             .build();
     }
 }

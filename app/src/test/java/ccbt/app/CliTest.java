@@ -99,6 +99,8 @@ class CliTest extends CommandLineTest {
         assertThat(out).startsWith("Usage: ccbt xet hash FILE");
         assertThat(ccbt("recheck", "a.torrent", "dir", "--threads", "many")).isEqualTo(2);
         assertThat(err).contains("invalid value 'many' for option '--threads'");
+        assertThat(ccbt("download", "a.torrent", "--max-requests", "0")).isEqualTo(2);
+        assertThat(err).contains("invalid value '0' for option '--max-requests': must be at least 1");
     }
 
     @Test

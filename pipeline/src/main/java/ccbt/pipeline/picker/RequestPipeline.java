@@ -24,9 +24,10 @@ import java.util.Arrays;
  * never lets a request time out. {@link
  * #snubbed(long)} is the one rule; the depth only follows the time-outs.
  *
- * <p>Storage is two parallel arrays of at most maxDepth entries: peers serve in order, so a delivered
- * block is almost always at the head, time-outs are a prefix, and a linear search over ≤ 64 longs
- * beats hashing. Nothing is allocated per request. Not thread-safe: one per peer, on its event loop.
+ * <p>Storage is two parallel circular arrays, grown by doubling up to maxDepth: peers serve in order, so a
+ * delivered block is almost always at the head (removed in constant time), time-outs are a prefix, and a linear
+ * search from the head finds a delivered block at once. Nothing is allocated per request. Not thread-safe: one per
+ * peer, on its event loop.
  */
 public final class RequestPipeline {
     /** The 16 KiB block (BEP 3 convention) the depth is counted in. */
@@ -36,10 +37,16 @@ public final class RequestPipeline {
     /** Requests outstanding this long with no block delivered make the peer snubbed. */
     public static final long STALL_NANOS = 30_000_000_000L;
 
+    /** The depth a new peer starts with, before its rate is known. */
+    public static final int START_DEPTH = 16;
+    private static final int INITIAL_CAPACITY = 64;
+
     private final int minDepth;
     private final int maxDepth;
-    private final long[] keys;
-    private final long[] sentAt;
+    /** Circular: request i (0 = oldest) is at {@code (head + i) & (keys.length - 1)}. */
+    private long[] keys;
+    private long[] sentAt;
+    private int head;
     private int size;
     private int peerLimit = Integer.MAX_VALUE;
     private long queueTimeNanos = 1_000_000_000L;
@@ -56,8 +63,8 @@ public final class RequestPipeline {
     private boolean progressKnown;
 
     /**
-     * @param minDepth depth before the rate is known and the floor afterwards (16 is usual)
-     * @param maxDepth the most requests ever outstanding (64 is usual)
+     * @param minDepth depth before the rate is known and the floor afterwards ({@link #START_DEPTH} is usual)
+     * @param maxDepth the most requests ever outstanding
      */
     public RequestPipeline(final int minDepth, final int maxDepth) {
         if (minDepth < 1 || maxDepth < minDepth) {
@@ -66,8 +73,9 @@ public final class RequestPipeline {
         }
         this.minDepth = minDepth;
         this.maxDepth = maxDepth;
-        this.keys = new long[maxDepth];
-        this.sentAt = new long[maxDepth];
+        final int capacity = Integer.highestOneBit(Math.min(maxDepth, INITIAL_CAPACITY) * 2 - 1);
+        this.keys = new long[capacity];
+        this.sentAt = new long[capacity];
     }
 
     /** The peer's BEP 10 {@code reqq}: never more requests outstanding than that. */
@@ -100,8 +108,12 @@ public final class RequestPipeline {
             progressNanos = nowNanos;
             progressKnown = true;
         }
-        keys[size] = key;
-        sentAt[size] = nowNanos;
+        if (size == keys.length) {
+            grow();
+        }
+        final int slot = slot(size);
+        keys[slot] = key;
+        sentAt[slot] = nowNanos;
         size++;
         return true;
     }
@@ -116,7 +128,7 @@ public final class RequestPipeline {
             return false;
         }
         tick(nowNanos);
-        final long rtt = nowNanos - sentAt[i];
+        final long rtt = nowNanos - sentAt[slot(i)];
         srttNanos = srttNanos == 0 ? Math.max(rtt, 1) : srttNanos + (rtt - srttNanos) / 8;
         removeAt(i);
         snubbed = false;
@@ -181,14 +193,15 @@ public final class RequestPipeline {
     public int expire(final long nowNanos, final long timeoutNanos, final BlockSink expired) {
         tick(nowNanos);
         int n = 0;
-        while (n < size && nowNanos - sentAt[n] >= timeoutNanos) {
+        while (n < size && nowNanos - sentAt[slot(n)] >= timeoutNanos) {
             n++;
         }
         if (n == 0) {
             return 0;
         }
         for (int i = 0; i < n; i++) {
-            expired.block((int) (keys[i] >>> 32), (int) keys[i]);
+            final long key = keys[slot(i)];
+            expired.block((int) (key >>> 32), (int) key);
         }
         removePrefix(n);
         snubbed = true;
@@ -202,8 +215,8 @@ public final class RequestPipeline {
     public int expire(final long nowNanos, final long timeoutNanos, final long[] out) {
         tick(nowNanos);
         int n = 0;
-        while (n < size && n < out.length && nowNanos - sentAt[n] >= timeoutNanos) {
-            out[n] = keys[n];
+        while (n < size && n < out.length && nowNanos - sentAt[slot(n)] >= timeoutNanos) {
+            out[n] = keys[slot(n)];
             n++;
         }
         if (n == 0) {
@@ -218,7 +231,8 @@ public final class RequestPipeline {
     public void drain(final BlockSink all) {
         final int n = size;
         // Cleared first so that the callback may add new requests or query this pipeline.
-        final long[] copy = n == 0 ? null : Arrays.copyOf(keys, n);
+        final long[] copy = n == 0 ? null : ordered(keys);
+        head = 0;
         size = 0;
         for (int i = 0; i < n; i++) {
             all.block((int) (copy[i] >>> 32), (int) copy[i]);
@@ -256,27 +270,60 @@ public final class RequestPipeline {
 
     private int indexOf(final long key) {
         final long[] k = keys;
+        final int mask = k.length - 1;
         for (int i = 0, n = size; i < n; i++) {
-            if (k[i] == key) {
+            if (k[(head + i) & mask] == key) {
                 return i;
             }
         }
         return -1;
     }
 
+    private int slot(final int i) {
+        return (head + i) & (keys.length - 1);
+    }
+
+    /** Removes request {@code i}, moving the shorter side of the ring over the gap. */
     private void removeAt(final int i) {
-        final int tail = size - i - 1;
-        if (tail > 0) {
-            System.arraycopy(keys, i + 1, keys, i, tail);
-            System.arraycopy(sentAt, i + 1, sentAt, i, tail);
+        if (i < size / 2) {
+            for (int j = i; j > 0; j--) {
+                moveSlot(slot(j - 1), slot(j));
+            }
+            head = slot(1);
+        } else {
+            for (int j = i; j < size - 1; j++) {
+                moveSlot(slot(j + 1), slot(j));
+            }
         }
         size--;
     }
 
+    private void moveSlot(final int from, final int to) {
+        keys[to] = keys[from];
+        sentAt[to] = sentAt[from];
+    }
+
     private void removePrefix(final int n) {
-        System.arraycopy(keys, n, keys, 0, size - n);
-        System.arraycopy(sentAt, n, sentAt, 0, size - n);
+        head = slot(n);
         size -= n;
+    }
+
+    /** Doubles the ring (at most up to maxDepth rounded up to a power of two), oldest request first. */
+    private void grow() {
+        final long[] k = Arrays.copyOf(ordered(keys), keys.length * 2);
+        final long[] t = Arrays.copyOf(ordered(sentAt), sentAt.length * 2);
+        keys = k;
+        sentAt = t;
+        head = 0;
+    }
+
+    /** The outstanding entries of {@code ring}, oldest first. */
+    private long[] ordered(final long[] ring) {
+        final long[] out = new long[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = ring[slot(i)];
+        }
+        return out;
     }
 
     private static long key(final int piece, final int block) {

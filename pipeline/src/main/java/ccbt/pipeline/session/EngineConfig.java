@@ -26,6 +26,8 @@ import java.time.Duration;
  * @param fullPreallocation  reserve every file's blocks on disk before downloading (else sparse files)
  * @param uploadRateLimit    engine-wide upload limit in bytes per second; 0 = unlimited
  * @param directWrites       write verified pieces with O_DIRECT, past the page cache (ccbt.store.PieceStore)
+ * @param maxRequestsPerPeer the deepest request pipeline to one peer; the depth follows the peer's rate and never
+ *                           exceeds its BEP 10 {@code reqq} ({@code ccbt.pipeline.picker.RequestPipeline})
  */
 public record EngineConfig(
     InetAddress bindAddress,
@@ -45,13 +47,28 @@ public record EngineConfig(
     boolean sequential,
     boolean fullPreallocation,
     long uploadRateLimit,
-    boolean directWrites) {
+    boolean directWrites,
+    int maxRequestsPerPeer) {
+
+    /**
+     * Default {@link #maxRequestsPerPeer}: the request queue libtorrent allows itself by default
+     * ({@code max_out_request_queue}) and about what transmission accepts ({@code reqq} 512). A peer that answers
+     * requests in rounds (transmission every 500 ms) delivers at most one pipeline per round, so 64 requests held
+     * such a peer to 2 MiB/s (docs/decisions.md).
+     */
+    public static final int DEFAULT_MAX_REQUESTS_PER_PEER = 500;
+
+    public EngineConfig {
+        if (maxRequestsPerPeer < 1) {
+            throw new IllegalArgumentException("maxRequestsPerPeer=" + maxRequestsPerPeer + " must be at least 1");
+        }
+    }
 
     /** Defaults, with state kept under {@code stateDir}. */
     public static EngineConfig defaults(final Path stateDir) {
         return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
             64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false, 0,
-            true);
+            true, DEFAULT_MAX_REQUESTS_PER_PEER);
     }
 
     /** A builder starting from the {@link #defaults defaults}, with state kept under {@code stateDir}. */
@@ -84,6 +101,7 @@ public record EngineConfig(
         private boolean fullPreallocation;
         private long uploadRateLimit;
         private boolean directWrites;
+        private int maxRequestsPerPeer;
 
         private Builder(final EngineConfig c) {
             bindAddress = c.bindAddress;
@@ -104,6 +122,7 @@ public record EngineConfig(
             fullPreallocation = c.fullPreallocation;
             uploadRateLimit = c.uploadRateLimit;
             directWrites = c.directWrites;
+            maxRequestsPerPeer = c.maxRequestsPerPeer;
         }
 
         public Builder bind(final InetAddress address, final int listenPort) {
@@ -192,11 +211,16 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder maxRequestsPerPeer(final int value) {
+            this.maxRequestsPerPeer = value;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(bindAddress, port, transport, ioThreads, hashThreads, stagingBytes,
                 maxPeersPerTorrent, uploadSlots, requestTimeout, stateDir, resumeSaveInterval, hashFailuresToBan,
                 downloadRateLimit, xetChunking, sequential, fullPreallocation, uploadRateLimit,
-                directWrites);
+                directWrites, maxRequestsPerPeer);
         }
     }
 }

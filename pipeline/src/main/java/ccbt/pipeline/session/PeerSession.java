@@ -65,7 +65,8 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
         this.connection = connection;
         this.fast = connection.remoteHandshake().supportsFast();
         this.peerHas = new Bitfield(torrent.pieceCount);
-        this.pipeline = new RequestPipeline(16, 64);
+        final int maxRequests = torrent.engine.config().maxRequestsPerPeer();
+        this.pipeline = new RequestPipeline(Math.min(RequestPipeline.START_DEPTH, maxRequests), maxRequests);
     }
 
     @Override

@@ -93,6 +93,57 @@ class RequestPipelineTest {
     }
 
     @Test
+    void keepsRequestOrderAsTheRingWrapsAndGrowsPastItsFirstCapacity() {
+        final RequestPipeline p = new RequestPipeline(16, 500);
+        for (int b = 0; b < 60; b++) {
+            p.add(0, b, b * MS);
+        }
+        for (int b = 0; b < 50; b++) {
+            assertThat(p.remove(0, b, S)).isTrue();
+        }
+        // 10 left at the ring's end; these wrap to its start, then grow it twice (64 -> 256)
+        for (int b = 0; b < 200; b++) {
+            assertThat(p.add(1, b, 100 * MS + b * MS)).isTrue();
+        }
+        assertThat(p.outstanding()).isEqualTo(210);
+        // a delivery from the middle moves the shorter side; order stays
+        assertThat(p.remove(1, 150, S)).isTrue();
+        assertThat(p.remove(0, 55, S)).isTrue();
+        final List<String> expired = new ArrayList<>();
+        assertThat(p.expire(S + 105 * MS, S, (piece, block) -> expired.add(piece + "/" + block))).isEqualTo(15);
+        assertThat(expired).containsExactly("0/50", "0/51", "0/52", "0/53", "0/54", "0/56", "0/57", "0/58", "0/59",
+            "1/0", "1/1", "1/2", "1/3", "1/4", "1/5");
+        final List<String> rest = new ArrayList<>();
+        p.drain((piece, block) -> rest.add(piece + "/" + block));
+        assertThat(rest).hasSize(193).startsWith("1/6", "1/7").endsWith("1/198", "1/199").doesNotContain("1/150");
+    }
+
+    @Test
+    void depthGrowsPast64WhenThePeerAnswersInRounds() {
+        // A peer that answers every request it holds once per 500 ms round (transmission's pulse): 64 requests
+        // would cap it at 128 blocks/s; with room to grow, the depth follows the rate up to the peer's reqq.
+        final RequestPipeline p = new RequestPipeline(16, 500);
+        p.setPeerLimit(400);
+        long now = 0;
+        int next = 0;
+        for (int round = 0; round < 40; round++) {
+            for (int r = p.room(); r > 0; r--) {
+                assertThat(p.add(next >>> 6, next & 63, now)).isTrue();
+                next++;
+            }
+            now += 500 * MS;
+            // the round delivers everything outstanding, spread over 10 ms
+            final int n = p.outstanding();
+            for (int i = 0; i < n; i++) {
+                final int k = next - n + i;
+                assertThat(p.remove(k >>> 6, k & 63, now + i * 10 * MS / n)).isTrue();
+            }
+            now += 10 * MS;
+        }
+        assertThat(p.depth()).isEqualTo(400);
+    }
+
+    @Test
     void drainsEverythingInOrder() {
         final RequestPipeline p = new RequestPipeline(4, 8);
         p.add(1, 1, 0);
