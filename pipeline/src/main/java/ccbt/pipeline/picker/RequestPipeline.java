@@ -6,17 +6,19 @@ import java.util.Arrays;
  * Our outstanding requests to one peer, in the order they were sent, with the depth we aim for.
  *
  * <p><b>Depth.</b> The target is the number of 16 KiB blocks the peer delivers in {@link #setQueueTime
- * queue time} (1 s by default) at its measured rate, clamped to [minDepth, maxDepth] and to the peer's
+ * queue time} (3 s by default) at its measured rate, clamped to [minDepth, maxDepth] and to the peer's
  * BEP 10 {@code reqq}. A round-trip time measured on this connection cannot serve as the multiplier: it
  * includes the wait behind our own earlier requests, so rate × measured RTT equals the current depth
  * (Little's law) and never converges. A fixed time budget does: while the pipeline is what limits the
  * rate, rate = depth / RTT and the target depth × queueTime / RTT grows as long as the RTT is below
- * the budget, i.e. until the peer's link, not our queue, is the bottleneck. The smoothed RTT is kept for
- * time-out decisions ({@link #rttNanos}).
+ * the budget, i.e. until the peer's link, not our queue, is the bottleneck. The budget must also cover a peer
+ * that answers in rounds (transmission serves what it holds every 500 ms): there the depth is what one round
+ * delivers. The smoothed RTT is kept for time-out decisions ({@link #rttNanos}).
  *
  * <p><b>Rate.</b> Blocks delivered per second of <em>busy</em> time (time with at least one request
- * outstanding), over windows of at least 200 ms, smoothed; idle time while choked or uninterested does
- * not drag it down.
+ * outstanding), over windows of at least 200 ms; a higher sample replaces the estimate at once, a lower one
+ * moves it a quarter of the way, so the depth doubles per window while it is what holds the peer back and
+ * shrinks gently on a dip. Idle time while choked or uninterested does not drag it down.
  *
  * <p><b>Snubbing.</b> A peer whose requests time out is snubbed: depth 1 until it delivers a block. For the
  * choker a peer also counts as snubbed while requests are outstanding and no block has come for {@link
@@ -37,6 +39,8 @@ public final class RequestPipeline {
     /** Requests outstanding this long with no block delivered make the peer snubbed. */
     public static final long STALL_NANOS = 30_000_000_000L;
 
+    /** The time budget the depth covers by default: 3 s, libtorrent's default {@code request_queue_time}. */
+    public static final long DEFAULT_QUEUE_TIME_NANOS = 3_000_000_000L;
     /** The depth a new peer starts with, before its rate is known. */
     public static final int START_DEPTH = 16;
     private static final int INITIAL_CAPACITY = 64;
@@ -49,7 +53,7 @@ public final class RequestPipeline {
     private int head;
     private int size;
     private int peerLimit = Integer.MAX_VALUE;
-    private long queueTimeNanos = 1_000_000_000L;
+    private long queueTimeNanos = DEFAULT_QUEUE_TIME_NANOS;
 
     private boolean snubbed;
     private double blocksPerSecond;
@@ -86,7 +90,7 @@ public final class RequestPipeline {
         this.peerLimit = reqq;
     }
 
-    /** The time budget the depth covers at the measured rate (default 1 s). */
+    /** The time budget the depth covers at the measured rate (default {@link #DEFAULT_QUEUE_TIME_NANOS}). */
     public void setQueueTime(final long nanos) {
         if (nanos <= 0) {
             throw new IllegalArgumentException("queue time " + nanos + " ns must be positive");
@@ -137,7 +141,10 @@ public final class RequestPipeline {
         windowBlocks++;
         if (busyNanos >= RATE_WINDOW_NANOS) {
             final double sample = windowBlocks * 1e9 / busyNanos;
-            blocksPerSecond = rateKnown ? blocksPerSecond + RATE_SMOOTHING * (sample - blocksPerSecond) : sample;
+            // A higher sample is taken at once: while the depth limits the peer, each window shows only what the
+            // depth allowed, so capacity is found by doubling, not by creeping up a quarter of the gap per window.
+            blocksPerSecond = !rateKnown || sample > blocksPerSecond ? sample
+                : blocksPerSecond + RATE_SMOOTHING * (sample - blocksPerSecond);
             rateKnown = true;
             busyNanos = 0;
             windowBlocks = 0;
