@@ -244,6 +244,7 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
                 peerHas.set(i);
                 torrent.picker.peerHasPiece(i);
             }
+            torrent.peerMayWant(this);
         }
         updateInterest();
     }
@@ -260,6 +261,7 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
     public void onHaveNone() {
         requireFast("have none");
         bitfieldSeen = true;
+        torrent.peerMayWant(this);
     }
 
     private void becomeSeed() {
@@ -271,6 +273,9 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
         }
         peerIsSeed = true;
         torrent.picker.peerHasAll();
+        if (!amChoking && !peerInterested) {
+            choke(); // unchoked early (TorrentSession.peerMayWant) but wants nothing: give the slot back
+        }
     }
 
     @Override
@@ -370,6 +375,10 @@ final class PeerSession implements PeerHandler, PeerView, ChokeCandidate {
             if (torrent.xetFetch != null) {
                 torrent.xetFetch.peerReady(xet);
             }
+        }
+        if (!bitfieldSeen) {
+            // BEP 3 lets a peer with no pieces skip the bitfield (transmission's leecher does): so far it has none.
+            torrent.peerMayWant(this);
         }
     }
 

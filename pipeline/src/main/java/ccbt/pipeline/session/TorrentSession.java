@@ -939,6 +939,30 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         }
     }
 
+    /**
+     * A peer has shown what it holds (a bitfield, HAVE NONE, or an extension handshake with no bitfield before it,
+     * which BEP 3 lets a peer with nothing skip) and lacks pieces we have: unchoke it at once if a slot is free,
+     * before it says it is interested. Its INTERESTED and first requests then travel together instead of waiting for our UNCHOKE
+     * in between; transmission's leecher, which asks only on its one-second pulse, started a second later without
+     * this. The peer keeps the slot while no interested peer needs it (transmission's leecher decides interest on
+     * its own ten-second pulse); a peer that turns out to be a seed is choked at once ({@code
+     * PeerSession.becomeSeed}).
+     */
+    void peerMayWant(final PeerSession peer) {
+        if (peer.amChoking() && unchokedCount() < engine.config().uploadSlots() + 1 && weHaveWhatItLacks(peer)) {
+            peer.unchoke();
+        }
+    }
+
+    private boolean weHaveWhatItLacks(final PeerSession peer) {
+        for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) {
+            if (!peer.has(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private int unchokedCount() {
         int n = 0;
         for (final PeerSession p : peers) {
@@ -949,12 +973,21 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
         return n;
     }
 
+    /** Runs a choke round now, on the session's loop, and waits for it (tests; the ticker runs one every 10 s). */
+    void chokeRoundNow() throws Exception {
+        loop.submit(this::chokeRound).get(10, TimeUnit.SECONDS);
+    }
+
     /** Every 10 s: tit-for-tat with one optimistic slot (see {@link ChokeRound}). */
     private void chokeRound() {
-        chokeRound.run(peers, state == State.SEEDING, engine.config().uploadSlots(), System.nanoTime(), unchoke);
+        final int slots = engine.config().uploadSlots();
+        chokeRound.run(peers, state == State.SEEDING, slots, System.nanoTime(), unchoke);
+        int unchoked = unchoke.size();
         for (final PeerSession p : peers) {
             if (unchoke.contains(p.id())) {
                 p.unchoke();
+            } else if (!p.peerInterested() && !p.amChoking() && !p.isSeed() && unchoked < slots + 1) {
+                unchoked++; // unchoked before it asked (peerMayWant): it keeps a slot nobody interested needs
             } else if (p.peerInterested() || !p.amChoking()) {
                 p.choke();
             }
