@@ -934,7 +934,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
 
     /** A peer became interested: unchoke it at once if a slot is free, instead of waiting for the round. */
     void peerInterested(final PeerSession peer) {
-        if (peer.amChoking() && unchokedCount() < engine.config().uploadSlots() + 1) {
+        if (peer.amChoking() && slotFree()) {
             peer.unchoke();
         }
     }
@@ -949,7 +949,7 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
      * PeerSession.becomeSeed}).
      */
     void peerMayWant(final PeerSession peer) {
-        if (peer.amChoking() && unchokedCount() < engine.config().uploadSlots() + 1 && weHaveWhatItLacks(peer)) {
+        if (peer.amChoking() && slotFree() && weHaveWhatItLacks(peer)) {
             peer.unchoke();
         }
     }
@@ -961,6 +961,11 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             }
         }
         return false;
+    }
+
+    /** Fewer peers unchoked than the regular slots plus the optimistic one. */
+    private boolean slotFree() {
+        return unchokedCount() < engine.config().uploadSlots() + 1;
     }
 
     private int unchokedCount() {

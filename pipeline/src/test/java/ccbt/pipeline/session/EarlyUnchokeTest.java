@@ -2,12 +2,11 @@ package ccbt.pipeline.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ccbt.core.Bitfield;
 import ccbt.core.metainfo.Metainfo;
 import ccbt.core.sample.SampleDataset;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +30,10 @@ class EarlyUnchokeTest {
     private static final int BITFIELD = 5;
     private static final int HAVE_NONE = 15;
     private static final int EXTENDED = 20;
-    private static final byte FAST_BIT = 0x04;
-    private static final byte EXTENSION_BIT = 0x10;
+    private static final byte[] PLAIN = new byte[8];
+    private static final byte[] FAST = {0, 0, 0, 0, 0, 0, 0, 0x04};
+    private static final byte[] EXTENSIONS = {0, 0, 0, 0, 0, 0x10, 0, 0};
+    private static final String PEER_ID = "-XX0000-early-unchok";
 
     @TempDir
     Path tmp;
@@ -53,17 +54,12 @@ class EarlyUnchokeTest {
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             final Engine seeder = swarm.engine("127.0.0.1");
             final TorrentSession session = seeder.add(meta, content, null);
-            try (Socket s = connect(Swarm.addressOf(seeder), (byte) 0)) {
-                final DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                final byte[] none = new byte[(meta.pieceCount() + 7) / 8];
-                out.writeInt(1 + none.length);
-                out.writeByte(BITFIELD);
-                out.write(none);
-                out.flush();
-                assertThat(nextUnchoke(s, 10_000)).as("unchoked without INTERESTED").isTrue();
+            try (Socket s = RawWire.dial(Swarm.addressOf(seeder), meta, PLAIN, PEER_ID)) {
+                RawWire.send(s, BITFIELD, bitfield(false));
+                assertThat(next(s, UNCHOKE, 10_000)).as("unchoked without INTERESTED").isTrue();
                 // a choke round while it has not asked yet: nobody interested needs the slot, so it keeps it
                 session.chokeRoundNow();
-                assertThat(nextMessage(s, CHOKE, 1_000)).as("choked by the round").isFalse();
+                assertThat(next(s, CHOKE, 1_000)).as("choked by the round").isFalse();
             }
         }
     }
@@ -74,12 +70,9 @@ class EarlyUnchokeTest {
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
-            try (Socket s = connect(Swarm.addressOf(seeder), FAST_BIT)) {
-                final DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                out.writeInt(1);
-                out.writeByte(HAVE_NONE);
-                out.flush();
-                assertThat(nextUnchoke(s, 10_000)).as("unchoked without INTERESTED").isTrue();
+            try (Socket s = RawWire.dial(Swarm.addressOf(seeder), meta, FAST, PEER_ID)) {
+                RawWire.send(s, HAVE_NONE, new byte[0]);
+                assertThat(next(s, UNCHOKE, 10_000)).as("unchoked without INTERESTED").isTrue();
             }
         }
     }
@@ -90,21 +83,13 @@ class EarlyUnchokeTest {
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
-            try (Socket s = connect(Swarm.addressOf(seeder), (byte) 0, EXTENSION_BIT)) {
-                final DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                final byte[] hs = "d1:mdee".getBytes(StandardCharsets.US_ASCII);
-                out.writeInt(2 + hs.length);
-                out.writeByte(EXTENDED);
-                out.writeByte(0);
-                out.write(hs);
-                out.flush();
-                assertThat(nextMessage(s, UNCHOKE, 10_000)).as("unchoked on the extension handshake").isTrue();
+            try (Socket s = RawWire.dial(Swarm.addressOf(seeder), meta, EXTENSIONS, PEER_ID)) {
+                // extension message id 0 (the handshake) with an empty "m"
+                RawWire.send(s, EXTENDED, "\0d1:mdee".getBytes(StandardCharsets.US_ASCII));
+                assertThat(next(s, UNCHOKE, 10_000)).as("unchoked on the extension handshake").isTrue();
                 // a bitfield after all, and a full one: the early slot goes back
-                out.writeInt(1 + full().length);
-                out.writeByte(BITFIELD);
-                out.write(full());
-                out.flush();
-                assertThat(nextMessage(s, CHOKE, 10_000)).as("choked once it shows it is a seed").isTrue();
+                RawWire.send(s, BITFIELD, bitfield(true));
+                assertThat(next(s, CHOKE, 10_000)).as("choked once it shows it is a seed").isTrue();
             }
         }
     }
@@ -115,59 +100,25 @@ class EarlyUnchokeTest {
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             final Engine seeder = swarm.engine("127.0.0.1");
             seeder.add(meta, content, null);
-            try (Socket s = connect(Swarm.addressOf(seeder), (byte) 0)) {
-                final DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                final byte[] all = full();
-                out.writeInt(1 + all.length);
-                out.writeByte(BITFIELD);
-                out.write(all);
-                out.flush();
-                assertThat(nextUnchoke(s, 1_000)).as("no UNCHOKE for a peer that needs nothing").isFalse();
-                out.writeInt(1);
-                out.writeByte(INTERESTED);
-                out.flush();
-                assertThat(nextUnchoke(s, 10_000)).as("unchoked once interested").isTrue();
+            try (Socket s = RawWire.dial(Swarm.addressOf(seeder), meta, PLAIN, PEER_ID)) {
+                RawWire.send(s, BITFIELD, bitfield(true));
+                assertThat(next(s, UNCHOKE, 1_000)).as("no UNCHOKE for a peer that needs nothing").isFalse();
+                RawWire.send(s, INTERESTED, new byte[0]);
+                assertThat(next(s, UNCHOKE, 10_000)).as("unchoked once interested").isTrue();
             }
         }
     }
 
-    private byte[] full() {
-        final int pieces = meta.pieceCount();
-        final byte[] all = new byte[(pieces + 7) / 8];
-        for (int i = 0; i < pieces; i++) {
-            all[i / 8] |= (byte) (0x80 >>> (i % 8));
+    private byte[] bitfield(final boolean complete) {
+        final Bitfield b = new Bitfield(meta.pieceCount());
+        if (complete) {
+            b.setAll();
         }
-        return all;
-    }
-
-    private Socket connect(final InetSocketAddress address, final byte reservedLast) throws IOException {
-        return connect(address, reservedLast, (byte) 0);
-    }
-
-    private Socket connect(final InetSocketAddress address, final byte reservedLast, final byte reserved5)
-        throws IOException {
-        final Socket s = new Socket();
-        s.connect(address, 5000);
-        final DataOutputStream out = new DataOutputStream(s.getOutputStream());
-        out.writeByte(19);
-        out.write("BitTorrent protocol".getBytes(StandardCharsets.US_ASCII));
-        out.write(new byte[] {0, 0, 0, 0, 0, reserved5, 0, reservedLast});
-        out.write(meta.infoHashV1().bytes());
-        out.write("-XX0000-early-unchoke".substring(0, 20).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        s.setSoTimeout(10_000);
-        final byte[] reply = new byte[68];
-        new DataInputStream(s.getInputStream()).readFully(reply);
-        assertThat(reply[0]).isEqualTo((byte) 19);
-        return s;
-    }
-
-    private static boolean nextUnchoke(final Socket s, final int millis) throws IOException {
-        return nextMessage(s, UNCHOKE, millis);
+        return b.toBytes();
     }
 
     /** Reads messages until one with id {@code wanted} (true) or until {@code millis} pass without one (false). */
-    private static boolean nextMessage(final Socket s, final int wanted, final int millis) throws IOException {
+    private static boolean next(final Socket s, final int wanted, final int millis) throws IOException {
         final DataInputStream in = new DataInputStream(s.getInputStream());
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         for (int messages = 0; messages < 1000; messages++) {

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -84,20 +83,9 @@ class HostilePeerTest {
     }
 
     private void assertDisconnected(final InetSocketAddress address, final Frames hostile) throws Exception {
-        try (Socket s = new Socket()) {
-            s.connect(address, 5000);
-            s.setSoTimeout(10_000);
+        try (Socket s = RawWire.dial(address, meta, new byte[8], "-XX0000-hostile-peer")) {
             final DataOutputStream out = new DataOutputStream(s.getOutputStream());
             final DataInputStream in = new DataInputStream(s.getInputStream());
-            out.writeByte(19);
-            out.write("BitTorrent protocol".getBytes(StandardCharsets.US_ASCII));
-            out.write(new byte[8]);
-            out.write(meta.infoHashV1().bytes());
-            out.write("-XX0000-hostile-peer".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            final byte[] reply = new byte[68];
-            in.readFully(reply);
-            assertThat(reply[0]).isEqualTo((byte) 19);
             hostile.write(out);
             out.flush();
             // The engine may send its bitfield first; then it must close the connection.
