@@ -24,9 +24,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>File channels are opened lazily and at most {@code maxOpenFiles} stay open (a seedbox holds many
  * torrents); the least recently opened one is closed to make room. All methods are thread-safe: the
- * disk-write stage and the disk read pool use one store at once. A channel closed under a running call
- * (evicted, or another thread interrupted during I/O, which closes a {@code FileChannel}) is reopened and
- * the call retried.
+ * disk-write stage and the disk read pool use one store at once. A file is pinned while a call does I/O on it,
+ * and eviction passes over pinned files: a call that finds every other open file pinned opens one more, and the
+ * last unpin closes the surplus. (Retrying after an eviction instead was not enough: with one slot and three
+ * readers, a reader could lose its channel several times in a row.) A channel closed under a running call by
+ * another thread's interrupt, which closes a {@code FileChannel}, is reopened and the call retried.
  *
  * <p><b>Direct writes.</b> Opened with {@code directWrites}, the 4 KiB-aligned part of a write whose buffer and
  * file offset are 4 KiB-aligned goes through a second channel opened with {@code O_DIRECT}: from the caller's
@@ -60,9 +62,13 @@ public final class PieceStore implements AutoCloseable {
     private final DirectOpener directOpener;
     private final java.util.concurrent.atomic.AtomicLong directBytes = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicIntegerArray dirty;
+    /** Per file: calls doing I/O on it now, or -1 while it is being evicted (under openLock). */
+    private final AtomicIntegerArray users;
     private final Object openLock = new Object();
     private final int maxOpenFiles;
     private int openCount;
+    /** openCount is above maxOpenFiles because every file eviction could close was pinned. */
+    private volatile boolean overLimit;
     private int evictCursor;
     private volatile boolean closed;
     private final Object flushLock = new Object();
@@ -87,6 +93,7 @@ public final class PieceStore implements AutoCloseable {
         this.directOpener = directOpener;
         this.directWrites = directOpener != null;
         this.dirty = new AtomicIntegerArray(paths.length);
+        this.users = new AtomicIntegerArray(paths.length);
         this.maxOpenFiles = maxOpenFiles;
     }
 
@@ -394,11 +401,12 @@ public final class PieceStore implements AutoCloseable {
     private long writeAll(final int f, final long fileOffset, final ByteBuffer src, final boolean direct) {
         long at = fileOffset;
         for (int attempt = 1; ; attempt++) {
-            final FileChannel ch = direct ? directChannel(f) : channel(f);
-            if (ch == null) {
-                return at;
-            }
+            pin(f);
             try {
+                final FileChannel ch = direct ? directChannel(f) : channel(f);
+                if (ch == null) {
+                    return at;
+                }
                 while (src.hasRemaining()) {
                     final int n = ch.write(src, at);
                     at += n;
@@ -419,6 +427,8 @@ public final class PieceStore implements AutoCloseable {
             } catch (final IOException e) {
                 dirty.set(f, 1);
                 throw StoreException.io("cannot write", paths[f], e);
+            } finally {
+                unpin(f);
             }
         }
     }
@@ -432,8 +442,9 @@ public final class PieceStore implements AutoCloseable {
     private boolean readFully(final int f, final long fileOffset, final ByteBuffer dst) {
         long at = fileOffset;
         for (int attempt = 1; ; attempt++) {
-            final FileChannel ch = channel(f);
+            pin(f);
             try {
+                final FileChannel ch = channel(f);
                 while (dst.hasRemaining()) {
                     final int n = ch.read(dst, at);
                     if (n < 0) {
@@ -450,6 +461,8 @@ public final class PieceStore implements AutoCloseable {
                 }
             } catch (final IOException e) {
                 throw StoreException.io("cannot read", paths[f], e);
+            } finally {
+                unpin(f);
             }
         }
     }
@@ -474,9 +487,9 @@ public final class PieceStore implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 // fsync works on the file, not the descriptor: a channel reopened after eviction flushes
                 // what was written through the old one.
-                final FileChannel ch = channel(f);
+                pin(f);
                 try {
-                    ch.force(false);
+                    channel(f).force(false);
                     break;
                 } catch (final ClosedByInterruptException e) {
                     dirty.set(f, 1);
@@ -489,6 +502,8 @@ public final class PieceStore implements AutoCloseable {
                 } catch (final IOException e) {
                     dirty.set(f, 1);
                     throw StoreException.io("cannot flush", paths[f], e);
+                } finally {
+                    unpin(f);
                 }
             }
         }
@@ -517,6 +532,34 @@ public final class PieceStore implements AutoCloseable {
         }
     }
 
+    /** Keeps file {@code f} from eviction until {@link #unpin}; waits out an eviction of it under way. */
+    private void pin(final int f) {
+        for (;;) {
+            final int u = users.get(f);
+            if (u >= 0) {
+                if (users.compareAndSet(f, u, u + 1)) {
+                    return;
+                }
+            } else {
+                synchronized (openLock) {
+                    // the evictor marks the file -1 and back to 0 while holding the lock
+                }
+            }
+        }
+    }
+
+    private void unpin(final int f) {
+        if (users.decrementAndGet(f) == 0 && overLimit) {
+            synchronized (openLock) {
+                while (openCount > maxOpenFiles && evictOne(-1)) {
+                    // close the files opened over the limit now that they may be unpinned
+                }
+                overLimit = openCount > maxOpenFiles;
+            }
+        }
+    }
+
+    /** The file's open channel, opened if need be; the caller has pinned {@code f}. */
     private FileChannel channel(final int f) {
         final FileChannel ch = channels.get(f);
         if (ch != null && ch.isOpen()) {
@@ -531,14 +574,15 @@ public final class PieceStore implements AutoCloseable {
                 return current;
             }
             if (current == null) {
-                while (openCount >= maxOpenFiles) {
-                    evictOne(f);
+                while (openCount >= maxOpenFiles && evictOne(f)) {
+                    // close unpinned files until there is room, or open one over the limit if all are pinned
                 }
             }
             final FileChannel opened = openChannel(paths[f]);
             channels.set(f, opened);
             if (current == null) {
                 openCount++;
+                overLimit = openCount > maxOpenFiles;
             }
             return opened;
         }
@@ -576,20 +620,24 @@ public final class PieceStore implements AutoCloseable {
         }
     }
 
-    /** Closes the next open channel after the cursor (a cheap clock in place of true LRU). */
-    private void evictOne(final int keep) {
+    /**
+     * Closes the next open, unpinned channel after the cursor (a cheap clock in place of true LRU); false if every
+     * open file other than {@code keep} is pinned. Called under openLock.
+     */
+    private boolean evictOne(final int keep) {
         final int n = paths.length;
         for (int i = 0; i < n; i++) {
             final int f = (evictCursor + i) % n;
-            if (f != keep && channels.get(f) != null) {
+            if (f != keep && channels.get(f) != null && users.compareAndSet(f, 0, -1)) {
                 closeQuietly(channels.getAndSet(f, null));
                 closeQuietly(directChannels.getAndSet(f, null));
+                users.set(f, 0);
                 openCount--;
                 evictCursor = (f + 1) % n;
-                return;
+                return true;
             }
         }
-        throw new IllegalStateException("open file count " + openCount + " but no channel to close");
+        return false;
     }
 
     private static FileChannel openChannel(final Path p) {
