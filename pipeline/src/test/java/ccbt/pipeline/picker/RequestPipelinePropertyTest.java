@@ -84,6 +84,8 @@ class RequestPipelinePropertyTest {
             for (final long k : model.keySet()) {
                 assertThat(p.contains((int) (k >>> 32), (int) k)).isTrue();
             }
+            // and the block this step touched is outstanding exactly when the model holds it
+            assertThat(p.contains(piece, block)).isEqualTo(model.containsKey(key));
         }
     }
 }
