@@ -148,6 +148,7 @@ public final class JmhReport {
             empty index each iteration (first touches of the new memory-mapped file's pages included), lookups (present and absent) in an index of 1 000 000 chunks; ops/s = operations.
             - `PieceStoreBench`: 1 MiB piece writes and random 16 KiB block reads over a 64 MiB four-file \
             torrent in the page cache (no fsync).
+            - `RequestPipelineBench.deliverAndRequest`: one peer's request pipeline held at `depth` outstanding             requests; each op delivers the oldest block and sends a new request in its place (ops/s = blocks, 65 536             per GiB).
             - `MemoryBench.copy`: 64 MiB copied between direct buffers: the memory-bandwidth yardstick \
             (traffic is twice the MB/s shown).
             """);
