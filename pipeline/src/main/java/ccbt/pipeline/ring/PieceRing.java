@@ -29,6 +29,7 @@ public final class PieceRing implements AutoCloseable {
 
     private final Disruptor<PieceEvent> disruptor;
     private final RingBuffer<PieceEvent> ring;
+    private final BackoffWaitStrategy waits;
 
     /**
      * @param capacity  ring size (rounded up to a power of two); at least the engine's staging slots
@@ -38,7 +39,7 @@ public final class PieceRing implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public PieceRing(final int capacity, final int verifiers, final Metrics metrics) {
         final int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
-        final BackoffWaitStrategy waits = new BackoffWaitStrategy();
+        this.waits = new BackoffWaitStrategy();
         this.disruptor = new Disruptor<>(PieceEvent::new, size, threadFactory(),
             ProducerType.MULTI, waits);
         final StageLatency verifyLatency = metrics.stage(STAGE_HASH_VERIFY);
@@ -88,6 +89,8 @@ public final class PieceRing implements AutoCloseable {
     @Override
     public void close() {
         disruptor.shutdown();
+        // the halt woke only the threads waiting for the publisher; the stage threads see it now, not in a second
+        waits.wakeAll();
     }
 
     private static ThreadFactory threadFactory() {

@@ -70,23 +70,48 @@ class BackoffWaitStrategyTest {
         assertThat(disk.get(20, TimeUnit.SECONDS)).isEqualTo(0);
     }
 
+    @Test
+    @Timeout(30)
+    void wakeAllEndsTheWaitsOfAHaltedRing() throws Exception {
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
+        final Sequence cursor = new Sequence(5);
+        final Sequence xet = new Sequence(-1);
+        final AlertOnly barrier = new AlertOnly();
+        final CompletableFuture<Long> disk = waitInThread(waits, 0, cursor, xet, 2, barrier);
+        // a halt alerts the barrier and signals only the threads waiting for the publisher
+        barrier.alert();
+        waits.signalAllWhenBlocking();
+        Thread.sleep(200);
+        assertThat(disk).isNotDone();
+        waits.wakeAll();
+        assertThat(disk).failsWithin(20, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .withCauseInstanceOf(AlertException.class);
+    }
+
     private static CompletableFuture<Long> waitInThread(final BackoffWaitStrategy waits, final long sequence,
                                                         final Sequence cursor, final Sequence dependent)
         throws InterruptedException {
         return waitInThread(waits, sequence, cursor, dependent, 0);
     }
 
-    /** Starts a thread (of stage {@code level}, 0 for none) waiting for {@code sequence}; returns once it is parked. */
     private static CompletableFuture<Long> waitInThread(final BackoffWaitStrategy waits, final long sequence,
                                                         final Sequence cursor, final Sequence dependent,
                                                         final int level) throws InterruptedException {
+        return waitInThread(waits, sequence, cursor, dependent, level, new AlertOnly());
+    }
+
+    /** Starts a thread (of stage {@code level}, 0 for none) waiting for {@code sequence}; returns once it is parked. */
+    private static CompletableFuture<Long> waitInThread(final BackoffWaitStrategy waits, final long sequence,
+                                                        final Sequence cursor, final Sequence dependent,
+                                                        final int level, final SequenceBarrier barrier)
+        throws InterruptedException {
         final CompletableFuture<Long> result = new CompletableFuture<>();
         final Thread t = Thread.ofPlatform().daemon().start(() -> {
             if (level > 0) {
                 waits.declareLevel(level);
             }
             try {
-                result.complete(waits.waitFor(sequence, cursor, dependent, new NoAlerts()));
+                result.complete(waits.waitFor(sequence, cursor, dependent, barrier));
             } catch (final Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -99,7 +124,10 @@ class BackoffWaitStrategyTest {
         return result;
     }
 
-    private static final class NoAlerts implements SequenceBarrier {
+    /** A barrier that only carries the alert flag, as the Disruptor's halt sets it. */
+    private static final class AlertOnly implements SequenceBarrier {
+        private volatile boolean alerted;
+
         @Override
         public long waitFor(final long sequence) {
             throw new UnsupportedOperationException();
@@ -112,19 +140,24 @@ class BackoffWaitStrategyTest {
 
         @Override
         public boolean isAlerted() {
-            return false;
+            return alerted;
         }
 
         @Override
         public void alert() {
+            alerted = true;
         }
 
         @Override
         public void clearAlert() {
+            alerted = false;
         }
 
         @Override
         public void checkAlert() throws AlertException {
+            if (alerted) {
+                throw AlertException.INSTANCE;
+            }
         }
     }
 }
