@@ -17,15 +17,16 @@ class StageLatencyTest {
         }
         StageLatency.Distribution sv = s.snapshot().service();
         assertThat(sv.count()).isEqualTo(10_000);
-        // Three significant digits: within 0.1 % of the exact rank value.
-        assertThat((double) sv.p50()).isCloseTo(5_000_000, within(5_000.0));
-        assertThat((double) sv.p99()).isCloseTo(9_900_000, within(9_900.0));
-        assertThat((double) sv.p999()).isCloseTo(9_990_000, within(9_990.0));
-        assertThat((double) sv.max()).isCloseTo(10_000_000, within(10_000.0));
+        // Two significant digits: within 1 % of the exact rank value.
+        assertThat(StageLatency.SIGNIFICANT_DIGITS).isEqualTo(2);
+        assertThat((double) sv.p50()).isCloseTo(5_000_000, within(50_000.0));
+        assertThat((double) sv.p99()).isCloseTo(9_900_000, within(99_000.0));
+        assertThat((double) sv.p999()).isCloseTo(9_990_000, within(99_900.0));
+        assertThat((double) sv.max()).isCloseTo(10_000_000, within(100_000.0));
         assertThat(sv.sumNanos()).isEqualTo(1000L * 10_000 * 10_001 / 2);
         StageLatency.Distribution qw = s.snapshot().queueWait();
         assertThat(qw.count()).isEqualTo(10_000);
-        assertThat((double) qw.p50()).isCloseTo(5_000, within(5.0));
+        assertThat((double) qw.p50()).isCloseTo(5_000, within(50.0));
     }
 
     @Test
@@ -51,19 +52,19 @@ class StageLatencyTest {
         }
         StageLatency.Distribution d = s.snapshot(t0 + 10 * sec).service();
         assertThat(d.windowCount()).isEqualTo(100);
-        assertThat(d.p99()).isBetween(1_000_000L, 1_001_000L);
+        assertThat(d.p99()).isBetween(1_000_000L, 1_010_000L);
         // One window later the 1 ms events are in the previous window: still counted.
         for (int i = 0; i < 100; i++) {
             s.record(0, 1000); // 1 µs
         }
         d = s.snapshot(t0 + 70 * sec).service();
         assertThat(d.windowCount()).isEqualTo(200);
-        assertThat(d.max()).isBetween(1_000_000L, 1_001_000L);
+        assertThat(d.max()).isBetween(1_000_000L, 1_010_000L);
         // Another window later they are gone from the quantiles, but not from count and sum.
         s.record(0, 1000);
         d = s.snapshot(t0 + 131 * sec).service();
         assertThat(d.windowCount()).isEqualTo(101);
-        assertThat(d.max()).isBetween(1000L, 1001L);
+        assertThat(d.max()).isBetween(1000L, 1010L);
         assertThat(d.count()).isEqualTo(201);
         assertThat(d.sumNanos()).isEqualTo(100 * 1_000_000L + 101 * 1000L);
         // Long silence: both windows are stale, quantiles undefined (NaN in the scrape), counts kept.
@@ -133,7 +134,7 @@ class StageLatencyTest {
         StageLatency.Distribution d = s.snapshot().service();
         assertThat(d.count()).isEqualTo((long) threads * perThread);
         assertThat(d.sumNanos()).isEqualTo(2000L * threads * perThread);
-        assertThat(d.p50()).isBetween(2000L, 2002L);
+        assertThat(d.p50()).isBetween(2000L, 2020L);
     }
 
     @Test
