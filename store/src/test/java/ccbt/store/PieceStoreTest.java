@@ -234,6 +234,27 @@ class PieceStoreTest {
     }
 
     @Test
+    void pageCacheWritesLongerThanOneCallGoInPieces(@TempDir Path root) throws Exception {
+        // 1 MiB pieces and a short last one: each write is cut into BUFFERED_WRITE_CHUNK calls, from heap and direct
+        // buffers whose data starts past position 0
+        int piece = 1 << 20;
+        FileLayout l = new FileLayout(List.of(StoredFile.of("big.bin", 2L * piece + 12_345)), piece);
+        byte[] all = content(l, 7);
+        try (PieceStore s = PieceStore.open(root, l, Preallocation.SPARSE)) {
+            for (int p = 0; p < l.pieceCount(); p++) {
+                int n = l.pieceLength(p);
+                ByteBuffer b = p % 2 == 0 ? ByteBuffer.allocate(n + 100) : ByteBuffer.allocateDirect(n + 100);
+                b.position(100).put(all, (int) l.pieceOffset(p), n).flip().position(100);
+                s.writePiece(p, b, false);
+                assertThat(b.position()).as("position of piece %d's buffer", p).isEqualTo(100);
+                assertThat(b.limit()).isEqualTo(n + 100);
+            }
+        }
+        assertThat(PieceStore.BUFFERED_WRITE_CHUNK).isLessThan(piece);
+        assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(all);
+    }
+
+    @Test
     void rejectsWrongSizesAndRanges(@TempDir Path root) {
         FileLayout l = oddLayout();
         try (PieceStore s = PieceStore.open(root, l, Preallocation.SPARSE)) {
