@@ -27,7 +27,7 @@ final class NetworkOptions {
     boolean xetChunking;
     boolean sequential;
     String preallocate = DEFAULT_PREALLOCATE;
-    boolean bufferedWrites;
+    boolean directWrites;
     int maxRequests = EngineConfig.DEFAULT_MAX_REQUESTS_PER_PEER;
 
     /** Adds these options to {@code spec}; {@code options} finds a command's instance of them. */
@@ -58,9 +58,9 @@ final class NetworkOptions {
                 c -> options.apply(c).sequential = true)
             .option("--preallocate", "MODE", "sparse or full. Default: " + DEFAULT_PREALLOCATE,
                 (c, v) -> options.apply(c).preallocate = v)
-            .flag("--buffered-writes", "Write downloaded pieces through the page cache instead of straight to the "
-                + "device (O_DIRECT): the transfer may run ahead of a slow disk, at more CPU per GiB",
-                c -> options.apply(c).bufferedWrites = true)
+            .flag("--direct-writes", "Write downloaded pieces straight to the device (O_DIRECT) instead of through "
+                + "the page cache: less CPU per GiB, but the transfer waits for a disk slower than the network",
+                c -> options.apply(c).directWrites = true)
             .option("--max-requests", "N", "Block requests outstanding to one peer at most; the depth follows each "
                 + "peer's rate and its own limit (reqq). Default: " + EngineConfig.DEFAULT_MAX_REQUESTS_PER_PEER,
                 (c, v) -> options.apply(c).maxRequests = atLeastOne(Integer.parseInt(v)));
@@ -87,7 +87,7 @@ final class NetworkOptions {
             .xetChunking(xetChunking)
             .sequential(sequential)
             .fullPreallocation(preallocate.equals("full"))
-            .directWrites(!bufferedWrites)
+            .directWrites(directWrites)
             .maxRequestsPerPeer(maxRequests)
             .build();
     }

@@ -86,6 +86,17 @@ class CliTest extends CommandLineTest {
     }
 
     @Test
+    void downloadsGoThroughThePageCacheUnlessDirectWritesAreAsked() throws Exception {
+        final String[] base = {"a.torrent", "-o", "dl", "--state-dir", tmp.resolve("state").toString()};
+        assertThat(DownloadCommand.SPEC.parse(base).network.config().directWrites()).isFalse();
+        final String[] direct = java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+            java.util.stream.Stream.of("--direct-writes")).toArray(String[]::new);
+        assertThat(DownloadCommand.SPEC.parse(direct).network.config().directWrites()).isTrue();
+        assertThat(ccbt("download", "a.torrent", "-o", "dl", "--buffered-writes")).isEqualTo(2);
+        assertThat(err).contains("--buffered-writes");
+    }
+
+    @Test
     void everyCommandIsListedInUsageAndAMistypedOneGetsASuggestion() {
         assertThat(ccbt("--help")).isZero();
         assertThat(out).contains("info", "create", "download", "seed", "recheck", "demo", "xet");

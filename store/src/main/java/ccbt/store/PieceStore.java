@@ -32,12 +32,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p><b>Direct writes.</b> Opened with {@code directWrites}, the 4 KiB-aligned part of a write whose buffer and
  * file offset are 4 KiB-aligned goes through a second channel opened with {@code O_DIRECT}: from the caller's
- * buffer to the device, with no copy into the page cache. On this project's machine that copy was the costliest
- * part of a download's disk write (0.5-3.5 s of system time per GiB, depending on how the VM hands out memory),
- * and the data had to be flushed to the device before resume data could count it anyway (docs/performance.md).
- * The unaligned rest (a file's last partial page, files that start inside a piece) is written through the page
- * cache. A file system that refuses {@code O_DIRECT} (older tmpfs, some FUSE file systems) turns direct writes
- * off for the store. Reads always use the page cache; the kernel keeps both views coherent.
+ * buffer to the device, with no copy into the page cache: the least CPU per GiB, but the caller waits for the device
+ * (off by default, docs/decisions.md). The unaligned rest (a file's last partial page, files that start inside a
+ * piece) is written through the page cache. A file system that refuses {@code O_DIRECT} (older tmpfs, some FUSE file
+ * systems) turns direct writes off for the store. Reads always use the page cache; the kernel keeps both views
+ * coherent. Writes through the page cache go in calls of at most {@link #BUFFERED_WRITE_CHUNK} bytes.
  *
  * <p>Failures are {@link StoreException}s naming the file; a failed {@link #writePiece} may have written
  * part of the piece, so the caller must not mark it verified.

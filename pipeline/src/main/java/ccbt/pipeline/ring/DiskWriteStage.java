@@ -12,8 +12,9 @@ import com.lmax.disruptor.EventHandler;
  * index: the owner clears the event when done, which the other writers must not read). Several writers keep
  * several writes in flight, which direct writes need: each waits for the device (PieceStore).
  *
- * <p><b>Overflow</b> (off unless {@code -Dccbt.disk.overflowBytes=N}). A piece normally goes straight to the device
- * ({@code direct}), which costs the least CPU. With overflow on, while more than {@link #OVERFLOW_BYTES} of verified
+ * <p><b>Overflow</b> (off unless {@code -Dccbt.disk.overflowBytes=N}; it matters only where the store writes with
+ * O_DIRECT, {@code --direct-writes}). There a piece normally goes straight to the device ({@code direct}), which costs
+ * the least CPU. With overflow on, while more than {@link #OVERFLOW_BYTES} of verified
  * pieces wait behind the writers (the device is not keeping up with the network), a writer sends its piece through
  * the page cache instead: memory takes it at once, the staging slot comes free for the network, and the kernel
  * writes it out behind the transfer. On a test rig that lifted a download above the device's speed; in the bench it

@@ -25,7 +25,8 @@ import java.time.Duration;
  * @param sequential         pick pieces in order (for streaming) instead of rarest first
  * @param fullPreallocation  reserve every file's blocks on disk before downloading (else sparse files)
  * @param uploadRateLimit    engine-wide upload limit in bytes per second; 0 = unlimited
- * @param directWrites       write verified pieces with O_DIRECT, past the page cache (ccbt.store.PieceStore)
+ * @param directWrites       write verified pieces with O_DIRECT, past the page cache (ccbt.store.PieceStore); off by
+ *                           default (docs/decisions.md)
  * @param maxRequestsPerPeer the deepest request pipeline to one peer; the depth follows the peer's rate and never
  *                           exceeds its BEP 10 {@code reqq} ({@code ccbt.pipeline.picker.RequestPipeline})
  */
@@ -68,7 +69,7 @@ public record EngineConfig(
     public static EngineConfig defaults(final Path stateDir) {
         return new EngineConfig(null, 6881, "auto", 1, Runtime.getRuntime().availableProcessors(),
             64L << 20, 80, 8, Duration.ofSeconds(30), stateDir, Duration.ofSeconds(2), 2, 0, false, false, false, 0,
-            true, DEFAULT_MAX_REQUESTS_PER_PEER);
+            false, DEFAULT_MAX_REQUESTS_PER_PEER);
     }
 
     /** A builder starting from the {@link #defaults defaults}, with state kept under {@code stateDir}. */
