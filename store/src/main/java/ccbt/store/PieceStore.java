@@ -49,8 +49,8 @@ public final class PieceStore implements AutoCloseable {
     /**
      * Largest single write through the page cache. On this project's machine (ext4, Linux 6.18, a VM) the kernel's
      * cost of buffered writes rose with the size of each call: a 1 GiB download through the page cache in 1 MiB
-     * writes took 3.1-3.4 s of system time, in 32 KiB writes 1.4-1.7 s (16 KiB 1.8-1.9, 64 KiB 1.9-3.0); a plain
-     * Python loop writing 1 GiB showed the same steps (docs/performance.md).
+     * writes took 3.1-3.4 s of system time, in 32 KiB writes 1.3-2.4 s (median 1.5), and 16, 64 and 128 KiB writes
+     * cost more than 32 KiB ones; a plain Python loop writing 1 GiB showed the same steps (docs/performance.md).
      */
     static final int BUFFERED_WRITE_CHUNK = 32 * 1024;
     /** Alignment of direct writes: file offset, buffer address and length (covers 512 B and 4 KiB blocks). */
