@@ -415,7 +415,7 @@ public final class PieceStore implements AutoCloseable {
                 }
                 final int end = src.limit();
                 try {
-                    while (src.hasRemaining()) {
+                    while (src.position() < end) {
                         if (!direct) { // O_DIRECT writes go whole: the device takes them as they are
                             src.limit(Math.min(end, src.position() + BUFFERED_WRITE_CHUNK));
                         }
@@ -424,7 +424,6 @@ public final class PieceStore implements AutoCloseable {
                         if (direct) {
                             directBytes.addAndGet(n);
                         }
-                        src.limit(end);
                     }
                 } finally {
                     src.limit(end);

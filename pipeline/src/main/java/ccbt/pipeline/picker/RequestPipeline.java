@@ -111,7 +111,7 @@ public final class RequestPipeline {
     public boolean add(final int piece, final int block, final long nowNanos) {
         final long key = key(piece, block);
         if (size >= Math.min(maxDepth, peerLimit) || !outstandingKeys.add(key)) {
-            return false;
+            return false; // full, or the set already held the key: the block is outstanding
         }
         tick(nowNanos);
         if (!progressKnown) {

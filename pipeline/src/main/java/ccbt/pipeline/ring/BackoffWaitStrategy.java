@@ -44,6 +44,8 @@ final class BackoffWaitStrategy implements WaitStrategy {
     private static final int NOT_PARKED = 0;
     private static final int ON_PUBLISHER = 1;
     private static final int ON_STAGE = 2;
+    /** For {@link #wake}: every parked thread, whatever it waits for. */
+    private static final int ANY = -1;
 
     private final long maxParkNanos;
     private final AtomicReferenceArray<Thread> threads = new AtomicReferenceArray<>(MAX_WAITERS);
@@ -118,6 +120,7 @@ final class BackoffWaitStrategy implements WaitStrategy {
         return -1;
     }
 
+    /** Unparks the registered threads parked waiting for {@code kind} or {@code orKind} ({@link #ANY}: all). */
     private void wake(final int kind, final int orKind) {
         for (int i = 0; i < MAX_WAITERS; i++) {
             final Thread t = threads.get(i);
@@ -125,7 +128,7 @@ final class BackoffWaitStrategy implements WaitStrategy {
                 return;
             }
             final int p = parked.get(i);
-            if (p == kind || p == orKind) {
+            if (p == kind || p == orKind || kind == ANY && p != NOT_PARKED) {
                 LockSupport.unpark(t);
             }
         }
@@ -154,15 +157,7 @@ final class BackoffWaitStrategy implements WaitStrategy {
 
     /** Wakes every parked thread (after the ring's halt, whose alert wakes only those waiting for the publisher). */
     void wakeAll() {
-        for (int i = 0; i < MAX_WAITERS; i++) {
-            final Thread t = threads.get(i);
-            if (t == null) {
-                return;
-            }
-            if (parked.get(i) != NOT_PARKED) {
-                LockSupport.unpark(t);
-            }
-        }
+        wake(ANY, ANY);
     }
 
     /**
