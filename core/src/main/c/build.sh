@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the native SHA-1 pair library into the class path (arg 1: the output directory), where
+# ccbt.core.hash.Sha1Pair finds it. Optional: without an x86-64 Linux C compiler ccbt hashes with libcrypto.
+set -euo pipefail
+out=$1/ccbt/native/linux-x86_64
+src=$(cd "$(dirname "$0")" && pwd)/sha1_pair.c
+if [[ $(uname -s) != Linux || $(uname -m) != x86_64 ]] || ! command -v cc >/dev/null; then
+  echo "ccbt: no x86-64 Linux C compiler; the SHA-1 pair library is not built (libcrypto hashes alone)" >&2
+  exit 0
+fi
+mkdir -p "$out"
+if [[ ! -f $out/libccbtsha1.so || $src -nt $out/libccbtsha1.so ]]; then
+  cc -O2 -std=c11 -Wall -Wextra -Werror -fPIC -shared -msha -msse4.1 -mssse3 -o "$out/libccbtsha1.so" "$src"
+fi
