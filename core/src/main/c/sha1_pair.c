@@ -9,6 +9,7 @@
  */
 #include <cpuid.h>
 #include <immintrin.h>
+#include <jni.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,7 +73,7 @@ ALWAYS_INLINE void end_block(lane *l) {
 }
 
 /* Compresses the same number of blocks into two states, from two messages. */
-void ccbt_sha1_blocks2(uint32_t *state_a, uint32_t *state_b, const uint8_t *a, const uint8_t *b, size_t blocks) {
+static void blocks2(uint32_t *state_a, uint32_t *state_b, const uint8_t *a, const uint8_t *b, size_t blocks) {
     lane la, lb;
     load_state(&la, state_a);
     load_state(&lb, state_b);
@@ -91,8 +92,8 @@ void ccbt_sha1_blocks2(uint32_t *state_a, uint32_t *state_b, const uint8_t *a, c
     store_state(&lb, state_b);
 }
 
-/* 1 if this CPU has the instructions used above (SHA, SSE4.1, SSSE3), else 0: ccbt asks before the first call. */
-int ccbt_sha1_supported(void) {
+/* 1 if this CPU has the instructions used above (SHA, SSE4.1, SSSE3), else 0. */
+static int supported(void) {
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_SSSE3) || !(ecx & bit_SSE4_1)) {
         return 0;
@@ -102,4 +103,19 @@ int ccbt_sha1_supported(void) {
     }
     __cpuid_count(7, 0, eax, ebx, ecx, edx);
     return (ebx & bit_SHA) != 0;
+}
+
+/* ccbt.core.hash.Sha1Pair's native methods; it asks supported() before the first compress(). */
+JNIEXPORT void JNICALL Java_ccbt_core_hash_Sha1Pair_compress(JNIEnv *env, jclass type, jlong state_a, jlong state_b,
+                                                             jlong a, jlong b, jlong blocks) {
+    (void) env;
+    (void) type;
+    blocks2((uint32_t *) (intptr_t) state_a, (uint32_t *) (intptr_t) state_b, (const uint8_t *) (intptr_t) a,
+            (const uint8_t *) (intptr_t) b, (size_t) blocks);
+}
+
+JNIEXPORT jint JNICALL Java_ccbt_core_hash_Sha1Pair_supported(JNIEnv *env, jclass type) {
+    (void) env;
+    (void) type;
+    return supported();
 }

@@ -3,22 +3,30 @@ package ccbt.store;
 import ccbt.core.Bitfield;
 import ccbt.core.DirectBuffers;
 import ccbt.core.hash.Sha1;
+import ccbt.core.hash.Sha1Pair;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.function.LongConsumer;
+import org.agrona.BufferUtil;
 
 /**
  * Verifies pieces on disk against their v1 SHA-1 hashes. Read-only: it never creates or extends a file;
  * pieces touching a missing, short or unreadable file fail. Each worker thread takes a contiguous range
  * of pieces and streams it sequentially through one large direct buffer, so the disk sees long reads
- * and the hash ({@link Sha1}) reads the buffer where it lies; the buffer is cache-aligned ({@link DirectBuffers}).
+ * and the hash reads the buffer where it lies; the buffer is cache-aligned ({@link DirectBuffers}). Where
+ * {@link Sha1Pair} is available a worker hashes two pieces at once: the first and the second half of each run
+ * of wanted pieces, each half read sequentially into its half of the buffer; other pieces go through {@link Sha1}.
  */
 public final class Recheck {
     /** Read size per worker: long sequential reads, small enough for many parallel rechecks. */
     static final int BUFFER_BYTES = 4 << 20;
+    /** Each half of the buffer, when hashing pairs, holds whole cache lines and whole SHA-1 blocks. */
+    private static final int PAIR_ALIGNMENT = 64;
 
     private Recheck() {
     }
@@ -118,6 +126,9 @@ public final class Recheck {
         private final FileChannel[] channels;
         private final boolean[] unreadable;
         final Bitfield good;
+        private Sha1 sha1;
+        /** The two digests of a pair. */
+        private final byte[] digests = new byte[2 * Sha1.LENGTH];
         volatile RuntimeException failure;
 
         Worker(final FileLayout layout, final Path[] paths, final byte[] hashes, final Bitfield wanted,
@@ -138,7 +149,7 @@ public final class Recheck {
         @Override
         public void run() {
             try {
-                final Sha1 sha1 = Sha1.create();
+                final Sha1Pair pair = Sha1Pair.isAvailable() ? Sha1Pair.create() : null;
                 final long rangeBytes = from < to ? layout.pieceOffset(to - 1) + layout.pieceLength(to - 1)
                         - layout.pieceOffset(from) : 0;
                 final ByteBuffer buf = DirectBuffers.cacheAligned((int) Math.min(BUFFER_BYTES, Math.max(1, rangeBytes)));
@@ -152,7 +163,7 @@ public final class Recheck {
                     while (end < to && wanted.get(end)) {
                         end++;
                     }
-                    checkRun(p, end, sha1, buf);
+                    checkRun(p, end, pair, buf);
                     p = end;
                 }
             } catch (final RuntimeException e) {
@@ -170,8 +181,91 @@ public final class Recheck {
             }
         }
 
+        /** Checks pieces {@code [first, end)}, all wanted: in pairs where it can, the rest one by one. */
+        private void checkRun(final int first, final int end, final Sha1Pair pair, final ByteBuffer buf) {
+            int single = first;
+            if (pair != null && buf.capacity() / 2 >= PAIR_ALIGNMENT) {
+                // Pairs need pieces of one length: every piece but perhaps the torrent's last.
+                final int even = end == layout.pieceCount() && layout.pieceLength(end - 1) != layout.pieceLength(first)
+                        ? end - 1 : end;
+                final int half = (even - first) / 2;
+                if (half > 0) {
+                    final int paired = checkPairs(first, first + half, half, pair, buf);
+                    if (paired < half) {
+                        // Something unreadable: one by one from there, which tells which pieces it spoils.
+                        checkSingly(first + paired, first + half, buf);
+                        checkSingly(first + half + paired, first + 2 * half, buf);
+                    }
+                    single = first + 2 * half;
+                }
+            }
+            if (single < end) {
+                checkSingly(single, end, buf);
+            }
+        }
+
+        /**
+         * Hashes pieces {@code [a, a + count)} against {@code [b, b + count)}, two at a time, each range read
+         * sequentially into its half of {@code buf}; returns how many pairs it finished, fewer than {@code count}
+         * only where a read came up short.
+         */
+        private int checkPairs(final int a, final int b, final int count, final Sha1Pair pair, final ByteBuffer buf) {
+            final int half = buf.capacity() / 2 / PAIR_ALIGNMENT * PAIR_ALIGNMENT;
+            buf.clear();
+            final ByteBuffer bufA = buf.slice(0, half);
+            final ByteBuffer bufB = buf.slice(half, half);
+            final long addressA = BufferUtil.address(bufA);
+            final long addressB = BufferUtil.address(bufB);
+            final long pieceLength = layout.pieceLength(a);
+            final long bytes = count * pieceLength;
+            final long startA = layout.pieceOffset(a);
+            final long startB = layout.pieceOffset(b);
+            int finished = 0;
+            long inPiece = 0;
+            pair.reset();
+            for (long done = 0; done < bytes; ) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new StoreException("recheck interrupted", null);
+                }
+                final int want = (int) Math.min(half, bytes - done);
+                bufA.clear().limit(want);
+                bufB.clear().limit(want);
+                if (fill(startA + done, bufA) < want || fill(startB + done, bufB) < want) {
+                    return finished;
+                }
+                for (long at = 0; at < want; ) {
+                    final long take = Math.min(want - at, pieceLength - inPiece);
+                    pair.update(addressA + at, addressB + at, take);
+                    at += take;
+                    inPiece += take;
+                    if (inPiece == pieceLength) {
+                        pair.digest(digests, 0, digests, Sha1.LENGTH);
+                        record(a + finished, digests, 0);
+                        record(b + finished, digests, Sha1.LENGTH);
+                        finished++;
+                        inPiece = 0;
+                    }
+                }
+                done += want;
+            }
+            Reference.reachabilityFence(buf);
+            return finished;
+        }
+
+        private void record(final int piece, final byte[] digest, final int offset) {
+            final int expected = piece * Sha1.LENGTH;
+            if (Arrays.equals(digest, offset, offset + Sha1.LENGTH, hashes, expected, expected + Sha1.LENGTH)) {
+                good.set(piece);
+            }
+            progress.accept(layout.pieceLength(piece));
+        }
+
         /** Streams pieces {@code [first, end)} (all wanted) through the digest, piece by piece. */
-        private void checkRun(final int first, final int end, final Sha1 sha1, final ByteBuffer buf) {
+        private void checkSingly(final int first, final int end, final ByteBuffer buf) {
+            if (sha1 == null) {
+                // Made on first use: where pairs cover every piece, the process never binds libcrypto.
+                sha1 = Sha1.create();
+            }
             final long stop = layout.pieceOffset(end - 1) + layout.pieceLength(end - 1);
             int piece = first;
             long pos = layout.pieceOffset(first);

@@ -118,6 +118,73 @@ class RecheckTest {
         assertThat(good.get(77)).isFalse();
     }
 
+    /**
+     * Runs checked as pairs (where the build has {@link ccbt.core.hash.Sha1Pair}) with pieces smaller and larger
+     * than half the read buffer, a gap in the wanted pieces, a corrupted byte in the second half of a run, a wrong
+     * expected hash and a missing middle file (a short read mid-pair, so the rest of the run goes one by one):
+     * every verdict equals a plain re-read of what is on disk.
+     */
+    @Test
+    void pairedRunsAgreeWithAPlainRereadOfTheDisk(@TempDir Path root) throws Exception {
+        for (int pieceLength : new int[] {16 * 1024, 64 * 1024 + 48, 3 * 1024 * 1024 - 4096 + 16}) {
+            Path dir = Files.createDirectories(root.resolve("p" + pieceLength));
+            int scale = pieceLength > 1 << 20 ? 3 : 1;
+            FileLayout l = new FileLayout(List.of(StoredFile.of("x", scale * 7_340_033L), StoredFile.of("y", 1_048_576),
+                    StoredFile.of("z", scale * 6_291_459L)), pieceLength);
+            byte[] all = written(dir, l, pieceLength);
+            byte[] h = hashes(l, all);
+            h[20 * 1] ^= 1;
+            try (FileChannel ch = FileChannel.open(dir.resolve("z"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) ~all[(int) (l.fileOffset(2) + 5_000_000)]}), 5_000_000);
+            }
+            Files.delete(dir.resolve("y"));
+            Bitfield wanted = new Bitfield(l.pieceCount());
+            wanted.setAll();
+            wanted.clear(l.pieceCount() / 3);
+            Bitfield expected = reread(dir, l, h, wanted);
+            assertThat(expected.cardinality()).as("the damage spoils some pieces, not all")
+                    .isBetween(l.pieceCount() / 2, wanted.cardinality() - 3);
+            for (int threads : new int[] {1, 2, 3}) {
+                AtomicLong progress = new AtomicLong();
+                Bitfield good = Recheck.check(dir, l, h, wanted, threads, progress::addAndGet);
+                assertThat(good).as("piece length %d, threads %d", pieceLength, threads).isEqualTo(expected);
+                long wantedBytes = 0;
+                for (int p = wanted.nextSetBit(0); p >= 0; p = wanted.nextSetBit(p + 1)) {
+                    wantedBytes += l.pieceLength(p);
+                }
+                assertThat(progress.get()).isEqualTo(wantedBytes);
+            }
+        }
+    }
+
+    /** The verdict of reading each wanted piece's bytes plainly: a piece touching a missing file fails. */
+    private static Bitfield reread(Path root, FileLayout l, byte[] h, Bitfield wanted) throws Exception {
+        byte[][] files = new byte[l.fileCount()][];
+        for (int f = 0; f < l.fileCount(); f++) {
+            Path path = root.resolve(l.file(f).relativePath());
+            files[f] = Files.exists(path) ? Files.readAllBytes(path) : null;
+        }
+        Bitfield good = new Bitfield(l.pieceCount());
+        for (int p = wanted.nextSetBit(0); p >= 0; p = wanted.nextSetBit(p + 1)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-1");
+            boolean readable = true;
+            for (long at = l.pieceOffset(p), end = at + l.pieceLength(p); at < end && readable; ) {
+                int f = l.fileAt(at);
+                long inFile = at - l.fileOffset(f);
+                int n = (int) Math.min(end - at, l.file(f).length() - inFile);
+                readable = files[f] != null;
+                if (readable) {
+                    md.update(files[f], (int) inFile, n);
+                }
+                at += n;
+            }
+            if (readable && java.util.Arrays.equals(md.digest(), 0, 20, h, 20 * p, 20 * p + 20)) {
+                good.set(p);
+            }
+        }
+        return good;
+    }
+
     @Test
     void rejectsWrongHashLength(@TempDir Path root) {
         FileLayout l = PieceStoreTest.oddLayout();
