@@ -1,11 +1,11 @@
 /*
- * SHA-1 block compression (FIPS 180-4, section 6.1.2) on the x86 SHA extensions, for two messages side by
- * side. Why two: each SHA1RNDS4 waits for the one before it, and the CPUs measured (docs/performance.md) can
- * start an independent one during that wait, so two messages hashed together take about two thirds of the
+ * SHA-1 block compression (FIPS 180-4, section 6.1.2) on the x86 SHA extensions, for one message or for two
+ * side by side. Why two: each SHA1RNDS4 waits for the one before it, and the CPUs measured (docs/performance.md)
+ * can start an independent one during that wait, so two messages hashed together take about two thirds of the
  * time of one after the other.
  *
  * The state is five 32-bit words h0..h4 per message, as in FIPS 180-4. These functions take whole 64-byte
- * blocks; buffering and the padding of the last block is the caller's (ccbt.core.hash.Sha1Pair).
+ * blocks; buffering and the padding of the last block are the caller's (ccbt.core.hash.ShaNi and its users).
  */
 #include <cpuid.h>
 #include <immintrin.h>
@@ -92,6 +92,21 @@ static void blocks2(uint32_t *state_a, uint32_t *state_b, const uint8_t *a, cons
     store_state(&lb, state_b);
 }
 
+/* Compresses blocks into one state, from one message. */
+static void blocks1(uint32_t *state, const uint8_t *data, size_t blocks) {
+    lane l;
+    load_state(&l, state);
+    for (; blocks > 0; blocks--, data += 64) {
+        begin_block(&l, data);
+#pragma GCC unroll 19
+        for (int g = 1; g < 20; g++) {
+            rounds_of_group(&l, g);
+        }
+        end_block(&l);
+    }
+    store_state(&l, state);
+}
+
 /* 1 if this CPU has the instructions used above (SHA, SSE4.1, SSSE3), else 0. */
 static int supported(void) {
     unsigned int eax, ebx, ecx, edx;
@@ -105,16 +120,23 @@ static int supported(void) {
     return (ebx & bit_SHA) != 0;
 }
 
-/* ccbt.core.hash.Sha1Pair's native methods; it asks supported() before the first compress(). */
-JNIEXPORT void JNICALL Java_ccbt_core_hash_Sha1Pair_compress(JNIEnv *env, jclass type, jlong state_a, jlong state_b,
-                                                             jlong a, jlong b, jlong blocks) {
+/* ccbt.core.hash.ShaNi's native methods; it asks supported() before the first compression. */
+JNIEXPORT void JNICALL Java_ccbt_core_hash_ShaNi_compress1(JNIEnv *env, jclass type, jlong state, jlong data,
+                                                          jlong blocks) {
+    (void) env;
+    (void) type;
+    blocks1((uint32_t *) (intptr_t) state, (const uint8_t *) (intptr_t) data, (size_t) blocks);
+}
+
+JNIEXPORT void JNICALL Java_ccbt_core_hash_ShaNi_compress2(JNIEnv *env, jclass type, jlong state_a, jlong state_b,
+                                                          jlong a, jlong b, jlong blocks) {
     (void) env;
     (void) type;
     blocks2((uint32_t *) (intptr_t) state_a, (uint32_t *) (intptr_t) state_b, (const uint8_t *) (intptr_t) a,
             (const uint8_t *) (intptr_t) b, (size_t) blocks);
 }
 
-JNIEXPORT jint JNICALL Java_ccbt_core_hash_Sha1Pair_supported(JNIEnv *env, jclass type) {
+JNIEXPORT jint JNICALL Java_ccbt_core_hash_ShaNi_supported(JNIEnv *env, jclass type) {
     (void) env;
     (void) type;
     return supported();
