@@ -221,10 +221,9 @@ public class HashVerifyBench {
         }
 
         @Override
-        public boolean verify(final int piece, final ByteBuffer data, final Sha1 sha1) {
-            sha1.reset();
-            sha1.update(data);
-            return sha1.digestMatches(hashes, (piece % RingState.SLOTS) * Sha1.LENGTH);
+        public boolean matches(final int piece, final byte[] digest, final int offset) {
+            final int at = (piece % RingState.SLOTS) * Sha1.LENGTH;
+            return java.util.Arrays.equals(digest, offset, offset + Sha1.LENGTH, hashes, at, at + Sha1.LENGTH);
         }
 
         @Override

@@ -9,6 +9,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * How the ring's stage threads wait: a short spin, then parking until woken, with {@link #MAX_PARK_NANOS}
@@ -101,6 +102,34 @@ final class BackoffWaitStrategy implements WaitStrategy {
             }
         }
         return available;
+    }
+
+    /**
+     * Parks the calling stage thread until {@code ready} holds, checked again after each publish, or until
+     * {@code deadlineNanos} ({@link System#nanoTime}) passes; returns whether it holds. For a stage that waits
+     * for a later event than the one it handles (the hash-verify stage's partner piece).
+     */
+    boolean awaitPublished(final BooleanSupplier ready, final long deadlineNanos) {
+        final int slot = slotOf(Thread.currentThread());
+        try {
+            if (slot >= 0) {
+                parked.set(slot, ON_PUBLISHER);
+                // announced before the next look, as in waitFor: a publish after that look wakes this thread
+                VarHandle.fullFence();
+            }
+            while (!ready.getAsBoolean()) {
+                final long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, slot >= 0 ? left : Math.min(left, MIN_PARK_NANOS));
+            }
+            return true;
+        } finally {
+            if (slot >= 0) {
+                parked.set(slot, NOT_PARKED);
+            }
+        }
     }
 
     /** The slot of {@code t}, registering it on its first wait; -1 when every slot is taken. */

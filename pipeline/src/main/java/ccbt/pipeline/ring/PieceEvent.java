@@ -15,10 +15,13 @@ public final class PieceEvent {
     long publishedNanos;
     long stageDoneNanos;
     boolean verified;
+    /** Hashed with an earlier piece as a pair ({@link HashVerifyStage}): {@link #verified} holds its verdict. */
+    boolean hashedAhead;
 
     void clear() {
         target = null;
         data = null;
         verified = false;
+        hashedAhead = false;
     }
 }

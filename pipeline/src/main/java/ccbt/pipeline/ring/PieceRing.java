@@ -24,6 +24,8 @@ public final class PieceRing implements AutoCloseable {
     public static final String STAGE_HASH_VERIFY = "hash_verify";
     public static final String STAGE_XET_CHUNK = "xet_chunk";
     public static final String STAGE_DISK_WRITE = "disk_write";
+    /** Counter of pieces the hash-verify stage hashed in pairs. */
+    public static final String PAIRED_PIECES = "ccbt_pieces_hashed_in_pairs_total";
     /** Disk writers: two writes in flight, so a direct write waiting for the device does not stall the ring. */
     static final int DISK_WRITERS = 2;
 
@@ -43,9 +45,12 @@ public final class PieceRing implements AutoCloseable {
         this.disruptor = new Disruptor<>(PieceEvent::new, size, threadFactory(),
             ProducerType.MULTI, waits);
         final StageLatency verifyLatency = metrics.stage(STAGE_HASH_VERIFY);
+        final ccbt.telemetry.Counter paired = metrics.counter(PAIRED_PIECES,
+            "Pieces whose SHA-1 was computed two at a time (the others one at a time)");
         final EventHandler<PieceEvent>[] verifyStages = new EventHandler[verifiers];
         for (int i = 0; i < verifiers; i++) {
-            verifyStages[i] = new HashVerifyStage(i, verifiers, verifyLatency, waits);
+            verifyStages[i] = new HashVerifyStage(i, verifiers, disruptor.getRingBuffer(), verifyLatency, paired,
+                waits);
         }
         final StageLatency writeLatency = metrics.stage(STAGE_DISK_WRITE);
         final ccbt.telemetry.Counter overflow = metrics.counter("ccbt_disk_overflow_bytes_total",
@@ -80,6 +85,7 @@ public final class PieceRing implements AutoCloseable {
         event.slot = slot;
         event.data = data;
         event.verified = false;
+        event.hashedAhead = false;
         event.publishedNanos = System.nanoTime();
         ring.publish(sequence);
         return true;

@@ -1,15 +1,17 @@
 package ccbt.pipeline.ring;
 
 import java.nio.ByteBuffer;
-import ccbt.core.hash.Sha1;
 
 /**
  * What the ring's stages need from the torrent a staged piece belongs to. Implemented by the torrent
  * session; every method but {@link #pieceDone} is called on a stage thread and must be thread-safe.
  */
 public interface PieceTarget {
-    /** Whether {@code data} (position 0, limit = piece length) hashes to the piece's expected hash. */
-    boolean verify(int piece, ByteBuffer data, Sha1 sha1);
+    /**
+     * Whether the SHA-1 digest in {@code digest} at {@code offset} (20 bytes, the hash of the staged piece, which
+     * the hash-verify stage computed) is the piece's expected hash.
+     */
+    boolean matches(int piece, byte[] digest, int offset);
 
     /**
      * Runs a verified piece through the torrent's Xet chunking, if it has any; called on the Xet-chunk

@@ -27,6 +27,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -523,7 +524,13 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
     }
 
     @Override
-    public boolean verify(final int piece, final ByteBuffer data, final Sha1 sha1) {
+    public boolean matches(final int piece, final byte[] digest, final int offset) {
+        return Arrays.equals(digest, offset, offset + Sha1.LENGTH, pieceHashes, piece * Sha1.LENGTH,
+            (piece + 1) * Sha1.LENGTH);
+    }
+
+    /** Whether {@code data} (position 0, limit = piece length) hashes to the piece's expected hash. */
+    boolean verify(final int piece, final ByteBuffer data, final Sha1 sha1) {
         sha1.reset();
         sha1.update(data);
         return sha1.digestMatches(pieceHashes, piece * Sha1.LENGTH);

@@ -21,7 +21,7 @@ class DiskWriteStageTest {
         final List<PieceOutcome> outcomes = new ArrayList<>();
 
         @Override
-        public boolean verify(final int piece, final ByteBuffer data, final Sha1 sha1) {
+        public boolean matches(final int piece, final byte[] digest, final int offset) {
             return true;
         }
 
