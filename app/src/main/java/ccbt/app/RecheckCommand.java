@@ -12,7 +12,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ccbt recheck TORRENT DIR}: hash-checks the content on disk and reports what is complete. */
-final class RecheckCommand implements Callable<Integer> {
+public final class RecheckCommand implements Callable<Integer> {
+    /** The first word of the line printed as hashing begins (the benchmark times the hashing from it). */
+    public static final String CHECKING_LINE = "checking";
+
     static final CommandSpec<RecheckCommand> SPEC = CommandSpec.command("recheck",
             "Hash-check a torrent's content in DIR; exits 0 only if it is complete.", RecheckCommand::new)
         .positional("TORRENT", "", (c, v) -> c.torrent = Path.of(v))
@@ -29,6 +32,9 @@ final class RecheckCommand implements Callable<Integer> {
         final FileLayout layout = Engine.layoutOf(meta);
         final AtomicLong done = new AtomicLong();
         final long total = layout.totalLength();
+        System.out.printf("%s %s: %s in %d pieces, %d hashing threads%n", CHECKING_LINE, meta.name(), Units.bytes(total),
+            meta.pieceCount(), Math.max(1, threads));
+        System.out.flush();
         final long start = System.nanoTime();
         final Thread ticker = Thread.ofPlatform().daemon().start(() -> {
             try {
@@ -47,7 +53,7 @@ final class RecheckCommand implements Callable<Integer> {
         ticker.join();
         final double seconds = (System.nanoTime() - start) / 1e9;
         System.err.println();
-        System.out.printf("%s: %d of %d pieces verified (%s in %.1f s, %s)%n", meta.name(), verified.cardinality(),
+        System.out.printf("%s: %d of %d pieces verified (%s in %.2f s, %s)%n", meta.name(), verified.cardinality(),
             meta.pieceCount(), Units.bytes(total), seconds, Units.rate(total / Math.max(seconds, 1e-9)));
         if (!verified.isComplete()) {
             final int first = verified.nextClearBit(0);

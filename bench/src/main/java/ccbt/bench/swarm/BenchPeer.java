@@ -38,6 +38,15 @@ public interface BenchPeer extends AutoCloseable {
     }
 
     /**
+     * {@link System#nanoTime()} when the client said its payload work began (the first byte hashed, for a recheck),
+     * as seen by the thread that read it, or -1 if it has not or does not say; the sampler's first progress tick
+     * stands in otherwise.
+     */
+    default long firstByteAtNanos() {
+        return -1;
+    }
+
+    /**
      * Starts the timed work of a client that was prepared untimed (see {@link PeerClient#recheck}); a no-op for clients
      * whose work starts with their process.
      */

@@ -59,6 +59,7 @@ public final class BenchProcess implements BenchPeer {
     private volatile ProcessUsage finalUsage;
     private volatile boolean stopping;
     private volatile long completedAt = -1;
+    private volatile long firstByteAt = -1;
 
     private BenchProcess(final String client, final String role, final List<String> command, final Path logFile,
                          final Protocol protocol, final boolean stdinGuard) {
@@ -236,6 +237,18 @@ public final class BenchProcess implements BenchPeer {
     @Override
     public long completedAtNanos() {
         return completedAt;
+    }
+
+    /** The client says its payload work began (see {@link BenchPeer#firstByteAtNanos}); only the first call counts. */
+    public void firstByte() {
+        if (firstByteAt < 0) {
+            firstByteAt = System.nanoTime();
+        }
+    }
+
+    @Override
+    public long firstByteAtNanos() {
+        return firstByteAt;
     }
 
     /** Whether the client reported completion (or a failure) already, without waiting. */

@@ -167,6 +167,9 @@ public final class CcbtClient implements PeerClient {
         public void onLine(final BenchProcess peer, final String line) {
             if (line.startsWith("listening ")) {
                 peer.listeningOn(Integer.parseInt(line.substring("listening ".length()).strip()));
+            } else if (line.startsWith(ccbt.app.RecheckCommand.CHECKING_LINE)) {
+                // a recheck's hashing begins: what comes before is the JVM's start and reading the torrent
+                peer.firstByte();
             } else if (line.equals(ccbt.app.DownloadCommand.DOWNLOADED_LINE)) {
                 // every piece verified and written, as libtorrent's DONE; ccbt's flush to the device follows
                 peer.completed();

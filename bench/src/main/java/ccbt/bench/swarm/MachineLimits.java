@@ -2,6 +2,7 @@ package ccbt.bench.swarm;
 
 import ccbt.core.DirectBuffers;
 import ccbt.core.hash.Sha1;
+import ccbt.core.hash.Sha1Pair;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -25,9 +26,10 @@ import java.util.concurrent.TimeUnit;
  * of what the machine can do at all.
  *
  * @param cores           available processors
- * @param sha1PerCore     SHA-1 bytes/s on one core over a direct buffer, best pass of the fastest implementation
- *                        at hand: the JDK's {@code MessageDigest} or libcrypto (which ccbt uses where present)
- * @param sha1Source      which implementation that was, e.g. "OpenSSL 3.0.19 27 Jan 2026 (libcrypto)"
+ * @param sha1PerCore     SHA-1 bytes/s on one core over a direct buffer, best pass of the fastest way at hand: the
+ *                        JDK's {@code MessageDigest}, ccbt's native SHA-1 of one message ({@link Sha1}), or of two
+ *                        messages at once ({@link Sha1Pair}, two halves of the buffer)
+ * @param sha1Source      which way that was, e.g. "ccbt's SHA extensions library, two messages at once"
  * @param loopbackTcp     bytes/s from this JVM to a Python sink process over 127.0.0.1
  * @param diskWrite       sequential write bytes/s to the work directory until the writes returned (page cache)
  * @param diskWriteFsync  the same write with the final fsync included (what the device sustains)
@@ -89,19 +91,17 @@ public record MachineLimits(int cores, double sha1PerCore, String sha1Source, do
         final int passes = quick ? 2 : 5;
         final double jdk = sha1PerCore(Sha1.jdk(), passes);
         final double ccbt = Sha1.isNative() ? sha1PerCore(Sha1.create(), passes) : 0;
-        final double sha1 = Math.max(jdk, ccbt);
-        final String sha1Source = ccbt > jdk ? Sha1.implementation() : "JDK MessageDigest";
+        final double pair = Sha1Pair.isAvailable() ? sha1PairPerCore(passes) : 0;
+        final double sha1 = Math.max(jdk, Math.max(ccbt, pair));
+        final String sha1Source = pair == sha1 ? Sha1.implementation() + ", two messages at once"
+            : ccbt == sha1 ? Sha1.implementation() : "JDK MessageDigest";
         final double tcp = loopbackTcp(quick ? 0.5 : 2.0);
         final double[] disk = disk(dir, diskBytes);
         return new MachineLimits(cores, sha1, sha1Source, tcp, disk[0], disk[1], disk[2], disk[3], diskBytes);
     }
 
     static double sha1PerCore(final Sha1 sha1, final int passes) {
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(SHA_BUFFER);
-        final SplittableRandom random = new SplittableRandom(1);
-        while (buffer.remaining() >= Long.BYTES) {
-            buffer.putLong(random.nextLong());
-        }
+        final ByteBuffer buffer = randomBuffer();
         double best = 0;
         for (int i = 0; i < passes + 1; i++) { // the first pass warms up the intrinsic and is not counted
             buffer.clear();
@@ -114,6 +114,33 @@ public record MachineLimits(int cores, double sha1PerCore, String sha1Source, do
             }
         }
         return best;
+    }
+
+    /** Both halves of the buffer as the two messages of a pair: bytes/s of the whole buffer on this one core. */
+    static double sha1PairPerCore(final int passes) {
+        final ByteBuffer buffer = randomBuffer();
+        final Sha1Pair pair = Sha1Pair.create();
+        final byte[] digests = new byte[2 * Sha1.LENGTH];
+        double best = 0;
+        for (int i = 0; i < passes + 1; i++) {
+            final long start = System.nanoTime();
+            pair.update(buffer.slice(0, SHA_BUFFER / 2), buffer.slice(SHA_BUFFER / 2, SHA_BUFFER / 2));
+            pair.digest(digests, 0, digests, Sha1.LENGTH);
+            final double rate = SHA_BUFFER / ((System.nanoTime() - start) / 1e9);
+            if (i > 0) {
+                best = Math.max(best, rate);
+            }
+        }
+        return best;
+    }
+
+    private static ByteBuffer randomBuffer() {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(SHA_BUFFER);
+        final SplittableRandom random = new SplittableRandom(1);
+        while (buffer.remaining() >= Long.BYTES) {
+            buffer.putLong(random.nextLong());
+        }
+        return buffer.clear();
     }
 
     /** Streams from this JVM into a {@code /usr/bin/python3} sink for {@code seconds}; the sink times what it got. */

@@ -312,8 +312,8 @@ final class Report {
                 .append("and noisier than on an idle machine.\n\n");
         }
         md.append("### Limits measured in this run\n\n| limit | MiB/s | how |\n|---|---:|---|\n");
-        row(md, "SHA-1, one core", limits.sha1PerCore(), "over a 64 MiB direct buffer, best pass of the faster of the JDK's "
-            + "`MessageDigest` and libcrypto: " + limits.sha1Source());
+        row(md, "SHA-1, one core", limits.sha1PerCore(), "over a 64 MiB direct buffer, best pass of the fastest of the JDK's "
+            + "`MessageDigest`, ccbt's SHA-1 of one message and of two at once (the buffer's halves): " + limits.sha1Source());
         row(md, "SHA-1 × " + limits.cores() + " cores", limits.sha1AllCores(), "the hash-verify ceiling");
         row(md, "loopback TCP", limits.loopbackTcp(), "this JVM → a Python sink process over 127.0.0.1, 1 MiB writes");
         row(md, "disk write", limits.diskWrite(), size(limits.diskBytes()) + " sequential in the work directory, until the writes returned");

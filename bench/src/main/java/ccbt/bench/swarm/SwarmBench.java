@@ -358,6 +358,13 @@ public final class SwarmBench {
                         }
                     }
                     wall = ((last != Long.MIN_VALUE ? last : System.nanoTime()) - t0) / 1e9;
+                    // a client that says when its payload work began is more precise than the first progress tick
+                    for (final BenchPeer p : running) {
+                        if (p.firstByteAtNanos() >= 0) {
+                            final double said = (p.firstByteAtNanos() - t0) / 1e9;
+                            firstByte = Double.isNaN(firstByte) ? said : Math.min(firstByte, said);
+                        }
+                    }
                     series.add(new double[] {wall, bytes});
                     break;
                 }

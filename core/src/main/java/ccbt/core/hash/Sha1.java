@@ -28,15 +28,21 @@ public abstract sealed class Sha1 permits Sha1.Native, Sha1.OpenSsl, Sha1.Jdk {
     /** Bytes of a SHA-1 digest. */
     public static final int LENGTH = 20;
 
-    /** Bound only where ccbt's library cannot be used: its downcalls cost start-up time ({@link ShaNi}). */
-    private static final OpenSslFunctions OPENSSL = ShaNi.AVAILABLE ? null
-            : OpenSslFunctions.load(System.getProperty("ccbt.sha1", "auto"));
+    /**
+     * libcrypto, bound on first use and only where ccbt's library cannot be used: its downcalls cost start-up time
+     * ({@link ShaNi}). A holder, not a field of this class, because loading {@link ShaNi} initialises this class
+     * (its self-test makes a {@link Native}), which must not read {@link ShaNi#AVAILABLE} before it is set.
+     */
+    private static final class LibCrypto {
+        static final OpenSslFunctions FUNCTIONS = ShaNi.AVAILABLE ? null
+                : OpenSslFunctions.load(System.getProperty("ccbt.sha1", "auto"));
+    }
 
     private final byte[] digest = new byte[LENGTH];
 
     /** A new hasher, reset; not thread-safe. */
     public static Sha1 create() {
-        return ShaNi.AVAILABLE ? new Native() : OPENSSL != null ? new OpenSsl(OPENSSL) : new Jdk();
+        return ShaNi.AVAILABLE ? new Native() : LibCrypto.FUNCTIONS != null ? new OpenSsl(LibCrypto.FUNCTIONS) : new Jdk();
     }
 
     /** A hasher on the JDK's {@link MessageDigest} whatever the process uses, to compare the two. */
@@ -46,13 +52,14 @@ public abstract sealed class Sha1 permits Sha1.Native, Sha1.OpenSsl, Sha1.Jdk {
 
     /** What computes SHA-1 in this process, for logs and reports (e.g. "OpenSSL 3.0.19 27 Jan 2026 (libcrypto)"). */
     public static String implementation() {
-        return ShaNi.AVAILABLE ? "ccbt's SHA extensions library" : OPENSSL != null ? OPENSSL.version + " (libcrypto)"
+        return ShaNi.AVAILABLE ? "ccbt's SHA extensions library"
+                : LibCrypto.FUNCTIONS != null ? LibCrypto.FUNCTIONS.version + " (libcrypto)"
                 : "JDK MessageDigest";
     }
 
     /** True if this process hashes with native code (ccbt's library or libcrypto). */
     public static boolean isNative() {
-        return ShaNi.AVAILABLE || OPENSSL != null;
+        return ShaNi.AVAILABLE || LibCrypto.FUNCTIONS != null;
     }
 
     /** Starts a new digest. */
