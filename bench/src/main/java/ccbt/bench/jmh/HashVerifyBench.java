@@ -133,7 +133,7 @@ public class HashVerifyBench {
                 free.add(i);
             }
             target = new VerifyingTarget(hashes, free, xet ? new XetChunkHasher(null) : null);
-            ring = new PieceRing(SLOTS, shards, new Metrics());
+            ring = new PieceRing(SLOTS, shards, PieceRing.DISK_WRITERS_DIRECT, new Metrics());
         }
 
         @TearDown

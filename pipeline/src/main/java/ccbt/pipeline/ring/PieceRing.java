@@ -26,8 +26,17 @@ public final class PieceRing implements AutoCloseable {
     public static final String STAGE_DISK_WRITE = "disk_write";
     /** Counter of pieces the hash-verify stage hashed in pairs. */
     public static final String PAIRED_PIECES = "ccbt_pieces_hashed_in_pairs_total";
-    /** Disk writers: two writes in flight, so a direct write waiting for the device does not stall the ring. */
-    static final int DISK_WRITERS = 2;
+    /**
+     * Disk writers for {@code O_DIRECT} writes: two writes in flight, so a write waiting for the device does not
+     * stall the ring.
+     */
+    public static final int DISK_WRITERS_DIRECT = 2;
+    /**
+     * Disk writers for writes through the page cache, which return at memory speed: one. A second one only waited
+     * for the file's lock, which the file system takes for each write (a 1 GiB download spent about 0.1 CPU s
+     * spinning on it; docs/performance.md).
+     */
+    public static final int DISK_WRITERS_BUFFERED = 1;
 
     private final Disruptor<PieceEvent> disruptor;
     private final RingBuffer<PieceEvent> ring;
@@ -35,11 +44,12 @@ public final class PieceRing implements AutoCloseable {
 
     /**
      * @param capacity  ring size (rounded up to a power of two); at least the engine's staging slots
-     * @param verifiers number of hash-verify shards, usually the number of cores
-     * @param metrics   where stage latencies and ring fill are recorded
+     * @param verifiers   number of hash-verify shards, usually the number of cores
+     * @param diskWriters number of disk-write shards: {@link #DISK_WRITERS_DIRECT} or {@link #DISK_WRITERS_BUFFERED}
+     * @param metrics     where stage latencies and ring fill are recorded
      */
     @SuppressWarnings("unchecked")
-    public PieceRing(final int capacity, final int verifiers, final Metrics metrics) {
+    public PieceRing(final int capacity, final int verifiers, final int diskWriters, final Metrics metrics) {
         final int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
         this.waits = new BackoffWaitStrategy();
         this.disruptor = new Disruptor<>(PieceEvent::new, size, threadFactory(),
@@ -55,9 +65,9 @@ public final class PieceRing implements AutoCloseable {
         final StageLatency writeLatency = metrics.stage(STAGE_DISK_WRITE);
         final ccbt.telemetry.Counter overflow = metrics.counter("ccbt_disk_overflow_bytes_total",
             "Verified bytes written through the page cache because the disk writers were behind the device");
-        final EventHandler<PieceEvent>[] writeStages = new EventHandler[DISK_WRITERS];
-        for (int i = 0; i < DISK_WRITERS; i++) {
-            writeStages[i] = new DiskWriteStage(i, DISK_WRITERS, writeLatency, waits, overflow,
+        final EventHandler<PieceEvent>[] writeStages = new EventHandler[diskWriters];
+        for (int i = 0; i < diskWriters; i++) {
+            writeStages[i] = new DiskWriteStage(i, diskWriters, writeLatency, waits, overflow,
                 DiskWriteStage.OVERFLOW_BYTES);
         }
         disruptor.handleEventsWith(verifyStages)

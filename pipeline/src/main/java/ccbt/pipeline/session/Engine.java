@@ -71,7 +71,8 @@ public final class Engine implements AutoCloseable {
         this.metrics = metrics;
         this.downloadLimit = new RateLimiter(config.downloadRateLimit(), System::nanoTime);
         this.uploadLimit = new RateLimiter(config.uploadRateLimit(), System::nanoTime);
-        this.ring = new PieceRing(4096, Math.max(1, config.hashThreads()), metrics);
+        this.ring = new PieceRing(4096, Math.max(1, config.hashThreads()),
+            config.directWrites() ? PieceRing.DISK_WRITERS_DIRECT : PieceRing.DISK_WRITERS_BUFFERED, metrics);
         this.network = new PeerNetwork(transportOf(config.transport()), config.ioThreads());
         this.disk = Executors.newFixedThreadPool(2, r -> {
             final Thread t = new Thread(r, "ccbt-disk");

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /** Pieces through the real ring: every verdict right whether a piece was hashed alone or in a pair. */
@@ -67,8 +68,9 @@ class PieceRingTest {
      * published faster than two shards hash: every piece comes out WRITTEN or HASH_FAILED as its bytes deserve, and
      * where the pair hasher is available some pieces were hashed in pairs.
      */
-    @Test
-    void everyVerdictIsRightAloneOrInPairs() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {PieceRing.DISK_WRITERS_DIRECT, PieceRing.DISK_WRITERS_BUFFERED})
+    void everyVerdictIsRightAloneOrInPairs(final int diskWriters) throws Exception {
         final int pieces = 96;
         final CountDownLatch done = new CountDownLatch(2 * pieces);
         final Torrent a = new Torrent("a", pieces, 1, done);
@@ -80,7 +82,7 @@ class PieceRingTest {
             b.data[p].put(100, (byte) (b.data[p].get(100) ^ 0x40));
         }
         final Metrics metrics = new Metrics();
-        try (PieceRing ring = new PieceRing(64, 2, metrics)) {
+        try (PieceRing ring = new PieceRing(64, 2, diskWriters, metrics)) {
             int slot = 0;
             for (int p = 0; p < pieces; p++) {
                 for (final Torrent t : new Torrent[] {a, b}) {
