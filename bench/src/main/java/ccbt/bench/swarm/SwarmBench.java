@@ -289,6 +289,7 @@ public final class SwarmBench {
         String error = null;
         double wall = Double.NaN;
         double firstByte = Double.NaN;
+        boolean firstByteSaid = false;
         ProcessUsage measured = new ProcessUsage(Double.NaN, 0, false);
         String metrics = null;
         final List<Map<String, Object>> processes = new ArrayList<>();
@@ -363,6 +364,7 @@ public final class SwarmBench {
                         if (p.firstByteAtNanos() >= 0) {
                             final double said = (p.firstByteAtNanos() - t0) / 1e9;
                             firstByte = Double.isNaN(firstByte) ? said : Math.min(firstByte, said);
+                            firstByteSaid = true;
                         }
                     }
                     series.add(new double[] {wall, bytes});
@@ -410,7 +412,7 @@ public final class SwarmBench {
         deleteTree(trialDir);
         final String client = measureSeeder || recheck ? side.client().name() : leecherClient.name();
         return new Trial(scenario, side.side(), client, rep, order, error == null, error, error == null ? wall : Double.NaN,
-            bytes, measured.cpuSeconds(), peak, firstByte, series, processes, metrics, ringFill);
+            bytes, measured.cpuSeconds(), peak, firstByte, firstByteSaid, series, processes, metrics, ringFill);
     }
 
     private static boolean allComplete(final List<BenchPeer> peers) throws InterruptedException {

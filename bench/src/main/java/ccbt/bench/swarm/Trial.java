@@ -19,6 +19,8 @@ import java.util.Map;
  * @param cpuSeconds       user + system CPU of the measured process over the trial
  * @param peakRssBytes     peak RSS of the measured process
  * @param firstByteSeconds from start until the first payload byte was reported
+ * @param firstByteSaid    whether the client said that moment itself (see {@link BenchPeer#firstByteAtNanos}) rather
+ *                         than the sampler seeing the first progress on a 250 ms tick
  * @param series           {seconds, bytes done} every 250 ms
  * @param processes        every process of the trial with its role, CPU and peak RSS
  * @param metrics          the measured ccbt process's last Prometheus text, or null
@@ -26,7 +28,7 @@ import java.util.Map;
  */
 public record Trial(String scenario, String side, String client, int rep, int order, boolean ok, String error,
                     double wallSeconds, long bytes, double cpuSeconds, long peakRssBytes, double firstByteSeconds,
-                    List<double[]> series, List<Map<String, Object>> processes, String metrics, List<Double> ringFill) {
+                    boolean firstByteSaid, List<double[]> series, List<Map<String, Object>> processes, String metrics, List<Double> ringFill) {
     static final double MIB = 1 << 20;
     static final double GIB = 1 << 30;
 
@@ -38,8 +40,9 @@ public record Trial(String scenario, String side, String client, int rep, int or
     /** Throughput in MiB/s from the first payload byte to completion: the rate without the clients' start-up. */
     public double mibPerSecondAfterFirstByte() {
         final double t = wallSeconds - firstByteSeconds;
-        // progress is sampled every 250 ms: a span of a couple of samples says nothing about a rate
-        return t >= 0.5 ? bytes / MIB / t : Double.NaN;
+        // progress is sampled every 250 ms: a span of a couple of samples says nothing about a rate, unless the
+        // client said when it began
+        return t >= (firstByteSaid ? 0.01 : 0.5) ? bytes / MIB / t : Double.NaN;
     }
 
     /** CPU seconds per GiB moved or checked. */
@@ -65,6 +68,7 @@ public record Trial(String scenario, String side, String client, int rep, int or
         m.put("cpu_s_per_gib", cpuPerGiB());
         m.put("peak_rss_bytes", peakRssBytes);
         m.put("first_byte_s", firstByteSeconds);
+        m.put("first_byte_said", firstByteSaid);
         m.put("processes", processes);
         m.put("series", series.stream().map(p -> List.of(p[0], p[1])).toList());
         m.put("ring_fill", ringFill);

@@ -57,9 +57,22 @@ class ReportPartsTest {
         assertThat(rate.getLast()[1]).isCloseTo(4.0, within(1e-9)); // 2 MiB in the last 0.5 s
     }
 
+    /** A rate after the first byte over 0.4 s counts only if the client said when it began, not from a 250 ms tick. */
+    @Test
+    void aShortRateAfterTheFirstByteNeedsAPreciseStart() {
+        final List<double[]> series = List.of(new double[] {0, 0}, new double[] {0.5, 1L << 30});
+        final Trial ticked = new Trial("recheck", "subject", "ccbt", 1, 1, true, null, 0.5, 1L << 30, 1, 1, 0.1, false,
+            series, List.of(), null, List.of());
+        final Trial said = new Trial("recheck", "subject", "ccbt", 1, 1, true, null, 0.5, 1L << 30, 1, 1, 0.1, true,
+            series, List.of(), null, List.of());
+        assertThat(ticked.mibPerSecondAfterFirstByte()).isNaN();
+        assertThat(said.mibPerSecondAfterFirstByte()).isCloseTo(1024 / 0.4, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(said.toMap()).containsEntry("first_byte_said", true);
+    }
+
     @Test
     void aClientWithoutProgressIsDrawnAtItsAverage() {
-        final Trial silent = new Trial("recheck", "subject", "ccbt", 1, 1, true, null, 4.0, 400L << 20, 1, 1, Double.NaN,
+        final Trial silent = new Trial("recheck", "subject", "ccbt", 1, 1, true, null, 4.0, 400L << 20, 1, 1, Double.NaN, false,
             List.of(new double[] {0, 0}, new double[] {2, 0}, new double[] {4, 400L << 20}), List.of(), null, List.of());
         assertThat(Report.rateOrAverage(silent)).extracting(p -> p[1]).containsExactly(100.0, 100.0);
     }

@@ -28,7 +28,7 @@ class ReportTest {
     private static Trial trial(final String side, final String client, final int rep, final double wall,
                                final boolean ok, final String metrics) {
         return new Trial("download", side, client, rep, 1, ok, ok ? null : "verification failed: payload.bin differs",
-            ok ? wall : Double.NaN, 1L << 30, wall / 2, 200L << 20, 0.5,
+            ok ? wall : Double.NaN, 1L << 30, wall / 2, 200L << 20, 0.5, false,
             List.of(new double[] {0, 0}, new double[] {wall, 1L << 30}), List.of(), metrics, List.of(2.0, 4.0));
     }
 
