@@ -8,6 +8,7 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 
 
 /**
@@ -41,7 +42,7 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
     private PieceEvent found;
     private long waitingSequence;
     private int waitingLength;
-    private final java.util.function.BooleanSupplier partnerPublished = this::partnerPublished;
+    private final BooleanSupplier partnerPublished = this::partnerPublished;
     /** When this shard's previous piece was published, and a moving average of the time between its pieces. */
     private long lastPublishedNanos;
     private long intervalNanos = MAX_PARTNER_WAIT_NANOS;
