@@ -125,11 +125,11 @@ public abstract sealed class Sha1 permits Sha1.Native, Sha1.OpenSsl, Sha1.Jdk {
         }
 
         @Override
-        public void update(final byte[] bytes, final int offset, final int length) {
-            java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+        public void update(final byte[] bytes, final int offset, final int count) {
+            java.util.Objects.checkFromIndexSize(offset, count, bytes.length);
             final int slice = PENDING + 2 * ShaNi.BLOCK;
-            for (int done = 0; done < length; ) {
-                final int n = Math.min(length - done, HEAP_SLICE);
+            for (int done = 0; done < count; ) {
+                final int n = Math.min(count - done, HEAP_SLICE);
                 memory.putBytes(slice, bytes, offset + done, n);
                 update(base + slice, n);
                 done += n;
