@@ -111,6 +111,35 @@ class TorrentCreatorTest {
         assertThat(m.pieceHashes()).isEqualTo(manualPieceHashes(concat(a, new byte[6384], b, c), 16 * 1024));
     }
 
+    /**
+     * Many pieces over several files (pieces hashed two at a time where ccbt's pair hashing is available), with and
+     * without pad files, an odd number of pieces and a short last one, pieces larger than the read buffer: every
+     * piece hash equals the JDK's over the concatenated content.
+     */
+    @Test
+    void everyPieceHashIsRightOverManyFilesAndPieceSizes() throws Exception {
+        byte[][] parts = {random(300_001, 20), random(16_384, 21), random(1, 22), random(2_500_000, 23), random(77_777, 24)};
+        Path dir = Files.createDirectory(tmp.resolve("many"));
+        for (int i = 0; i < parts.length; i++) {
+            Files.write(dir.resolve("f" + i), parts[i]);
+        }
+        for (int pieceSize : new int[] {16 * 1024, 48 * 1024, 2 << 20}) {
+            Metainfo plain = new TorrentCreator(dir).pieceSize(pieceSize).createMetainfo();
+            assertThat(plain.pieceHashes()).as("piece size %d", pieceSize).isEqualTo(manualPieceHashes(concat(parts), pieceSize));
+            Metainfo padded = new TorrentCreator(dir).pieceSize(pieceSize).padFiles(true).createMetainfo();
+            java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < parts.length; i++) {
+                content.writeBytes(parts[i]);
+                long rest = content.size() % pieceSize;
+                if (i < parts.length - 1 && rest != 0) {
+                    content.writeBytes(new byte[(int) (pieceSize - rest)]);
+                }
+            }
+            assertThat(padded.pieceHashes()).as("padded, piece size %d", pieceSize)
+                    .isEqualTo(manualPieceHashes(content.toByteArray(), pieceSize));
+        }
+    }
+
     @Test
     void acceptsNonPowerOfTwoPieceSize() throws Exception {
         byte[] data = random(150_000, 9);
