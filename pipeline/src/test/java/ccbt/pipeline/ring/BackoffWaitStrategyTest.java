@@ -41,6 +41,26 @@ class BackoffWaitStrategyTest {
         assertThat(second.get(20, TimeUnit.SECONDS)).isEqualTo(3);
     }
 
+    /** The hash-verify stage's wait for a partner: a publish ends it at once, else the deadline does. */
+    @Test
+    @Timeout(30)
+    void awaitPublishedEndsOnAPublishOrAtItsDeadline() throws Exception {
+        final BackoffWaitStrategy waits = new BackoffWaitStrategy(HOUR);
+        final java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        final long hourFromNow = System.nanoTime() + HOUR;
+        final CompletableFuture<Boolean> woken = CompletableFuture.supplyAsync(
+            () -> waits.awaitPublished(ready::get, hourFromNow));
+        Thread.sleep(200);
+        assertThat(woken).as("parked until there is something to see").isNotDone();
+        ready.set(true);
+        waits.signalAllWhenBlocking();
+        assertThat(woken.get(20, TimeUnit.SECONDS)).isTrue();
+
+        final long start = System.nanoTime();
+        assertThat(waits.awaitPublished(() -> false, start + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+
     @Test
     @Timeout(30)
     void aStageThatAdvancedLeavesThreadsWaitingForThePublisherParked() throws Exception {
