@@ -12,6 +12,6 @@ if [[ $(uname -s) != Linux || $(uname -m) != x86_64 || ! -f $jdk/include/jni.h ]
 fi
 mkdir -p "$out"
 if [[ ! -f $out/libccbtsha1.so || $src -nt $out/libccbtsha1.so ]]; then
-  cc -O2 -std=c11 -Wall -Wextra -Werror -fPIC -shared -msha -msse4.1 -mssse3 -I"$jdk/include" -I"$jdk/include/linux" \
+  cc -O2 -std=c11 -Wall -Wextra -Werror -fPIC -shared -I"$jdk/include" -I"$jdk/include/linux" \
     -o "$out/libccbtsha1.so" "$src"
 fi

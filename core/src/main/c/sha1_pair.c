@@ -13,7 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
+/* Only the hashing code may use the SHA extensions (and SSE4.1, SSSE3): supported() must run on any x86-64 CPU,
+ * so the file is compiled for the baseline and these functions for the extensions. */
+#define SHA_CODE __attribute__((target("sha,sse4.1,ssse3")))
+#define ALWAYS_INLINE static inline __attribute__((always_inline)) SHA_CODE
 
 /* One message in registers: a..d packed as the SHA instructions want them (a in the top lane), e likewise,
  * a..d of four rounds ago (whose a, rotated, is the next e), the block's start state, and the message
@@ -73,7 +76,7 @@ ALWAYS_INLINE void end_block(lane *l) {
 }
 
 /* Compresses the same number of blocks into two states, from two messages. */
-static void blocks2(uint32_t *state_a, uint32_t *state_b, const uint8_t *a, const uint8_t *b, size_t blocks) {
+static SHA_CODE void blocks2(uint32_t *state_a, uint32_t *state_b, const uint8_t *a, const uint8_t *b, size_t blocks) {
     lane la, lb;
     load_state(&la, state_a);
     load_state(&lb, state_b);
@@ -93,7 +96,7 @@ static void blocks2(uint32_t *state_a, uint32_t *state_b, const uint8_t *a, cons
 }
 
 /* Compresses blocks into one state, from one message. */
-static void blocks1(uint32_t *state, const uint8_t *data, size_t blocks) {
+static SHA_CODE void blocks1(uint32_t *state, const uint8_t *data, size_t blocks) {
     lane l;
     load_state(&l, state);
     for (; blocks > 0; blocks--, data += 64) {
