@@ -11,7 +11,7 @@ if [[ $(uname -s) != Linux || $(uname -m) != x86_64 || ! -f $jdk/include/jni.h ]
   exit 0
 fi
 mkdir -p "$out"
-if [[ ! -f $out/libccbtsha1.so || $src -nt $out/libccbtsha1.so ]]; then
+if [[ ! -f $out/libccbtsha1.so || $src -nt $out/libccbtsha1.so || $0 -nt $out/libccbtsha1.so ]]; then
   cc -O2 -std=c11 -Wall -Wextra -Werror -fPIC -shared -I"$jdk/include" -I"$jdk/include/linux" \
     -o "$out/libccbtsha1.so" "$src"
 fi

@@ -102,18 +102,11 @@ public record MachineLimits(int cores, double sha1PerCore, String sha1Source, do
 
     static double sha1PerCore(final Sha1 sha1, final int passes) {
         final ByteBuffer buffer = randomBuffer();
-        double best = 0;
-        for (int i = 0; i < passes + 1; i++) { // the first pass warms up the intrinsic and is not counted
+        return bestRate(passes, () -> {
             buffer.clear();
-            final long start = System.nanoTime();
             sha1.update(buffer);
             sha1.digest();
-            final double rate = SHA_BUFFER / ((System.nanoTime() - start) / 1e9);
-            if (i > 0) {
-                best = Math.max(best, rate);
-            }
-        }
-        return best;
+        });
     }
 
     /** Both halves of the buffer as the two messages of a pair: bytes/s of the whole buffer on this one core. */
@@ -121,11 +114,18 @@ public record MachineLimits(int cores, double sha1PerCore, String sha1Source, do
         final ByteBuffer buffer = randomBuffer();
         final Sha1Pair pair = Sha1Pair.create();
         final byte[] digests = new byte[2 * Sha1.LENGTH];
-        double best = 0;
-        for (int i = 0; i < passes + 1; i++) {
-            final long start = System.nanoTime();
+        return bestRate(passes, () -> {
             pair.update(buffer.slice(0, SHA_BUFFER / 2), buffer.slice(SHA_BUFFER / 2, SHA_BUFFER / 2));
             pair.digest(digests, 0, digests, Sha1.LENGTH);
+        });
+    }
+
+    /** The best of {@code passes} timed runs of {@code hashBuffer} over {@link #SHA_BUFFER} bytes, after one warm-up. */
+    private static double bestRate(final int passes, final Runnable hashBuffer) {
+        double best = 0;
+        for (int i = 0; i < passes + 1; i++) { // the first pass warms up the code and is not counted
+            final long start = System.nanoTime();
+            hashBuffer.run();
             final double rate = SHA_BUFFER / ((System.nanoTime() - start) / 1e9);
             if (i > 0) {
                 best = Math.max(best, rate);

@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * SHA-1 of v1 pieces, one instance per thread. It runs on ccbt's own library ({@link ShaNi}) where it was built and
@@ -28,21 +27,15 @@ public abstract sealed class Sha1 permits Sha1.Native, Sha1.OpenSsl, Sha1.Jdk {
     /** Bytes of a SHA-1 digest. */
     public static final int LENGTH = 20;
 
-    /**
-     * libcrypto, bound on first use and only where ccbt's library cannot be used: its downcalls cost start-up time
-     * ({@link ShaNi}). A holder, not a field of this class, because loading {@link ShaNi} initialises this class
-     * (its self-test makes a {@link Native}), which must not read {@link ShaNi#AVAILABLE} before it is set.
-     */
-    private static final class LibCrypto {
-        static final OpenSslFunctions FUNCTIONS = ShaNi.AVAILABLE ? null
-                : OpenSslFunctions.load(System.getProperty("ccbt.sha1", "auto"));
-    }
+    /** libcrypto, bound only where ccbt's library cannot be used: its downcalls cost start-up time ({@link ShaNi}). */
+    private static final OpenSslFunctions OPENSSL = ShaNi.AVAILABLE ? null
+            : OpenSslFunctions.load(System.getProperty("ccbt.sha1", "auto"));
 
     private final byte[] digest = new byte[LENGTH];
 
     /** A new hasher, reset; not thread-safe. */
     public static Sha1 create() {
-        return ShaNi.AVAILABLE ? new Native() : LibCrypto.FUNCTIONS != null ? new OpenSsl(LibCrypto.FUNCTIONS) : new Jdk();
+        return ShaNi.AVAILABLE ? new Native() : OPENSSL != null ? new OpenSsl(OPENSSL) : new Jdk();
     }
 
     /** A hasher on the JDK's {@link MessageDigest} whatever the process uses, to compare the two. */
@@ -53,13 +46,13 @@ public abstract sealed class Sha1 permits Sha1.Native, Sha1.OpenSsl, Sha1.Jdk {
     /** What computes SHA-1 in this process, for logs and reports (e.g. "OpenSSL 3.0.19 27 Jan 2026 (libcrypto)"). */
     public static String implementation() {
         return ShaNi.AVAILABLE ? "ccbt's SHA extensions library"
-                : LibCrypto.FUNCTIONS != null ? LibCrypto.FUNCTIONS.version + " (libcrypto)"
+                : OPENSSL != null ? OPENSSL.version + " (libcrypto)"
                 : "JDK MessageDigest";
     }
 
     /** True if this process hashes with native code (ccbt's library or libcrypto). */
     public static boolean isNative() {
-        return ShaNi.AVAILABLE || LibCrypto.FUNCTIONS != null;
+        return ShaNi.AVAILABLE || OPENSSL != null;
     }
 
     /** Starts a new digest. */
@@ -87,90 +80,38 @@ public abstract sealed class Sha1 permits Sha1.Native, Sha1.OpenSsl, Sha1.Jdk {
         return Arrays.equals(digest, 0, LENGTH, expected, offset, offset + LENGTH);
     }
 
-    /** SHA-1 through ccbt's library, with the state and the last partial block in native memory. */
+    /** SHA-1 through ccbt's library ({@link ShaNi.Lanes}, one lane). */
     static final class Native extends Sha1 {
-        private static final int STATE = 0;
-        private static final int PENDING = 64;
-        /** Heap input is copied through here in slices this long (the library reads native memory only). */
+        /** Heap input is copied through native memory in slices this long (the library reads native memory only). */
         private static final int HEAP_SLICE = 16 * 1024;
 
-        private final UnsafeBuffer memory = new UnsafeBuffer(
-                BufferUtil.allocateDirectAligned(PENDING + 2 * ShaNi.BLOCK + HEAP_SLICE, ShaNi.BLOCK));
-        private final long base = memory.addressOffset();
-        private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
-        private long length;
-        private int pending;
-
-        Native() {
-            reset();
-        }
+        private final ShaNi.Lanes lane = new ShaNi.Lanes(1, HEAP_SLICE);
 
         @Override
         public void reset() {
-            ShaNi.initialState(memory, STATE);
-            length = 0;
-            pending = 0;
+            lane.reset();
         }
 
         @Override
         public void update(final ByteBuffer data) {
             final int bytes = data.remaining();
             if (data.isDirect()) {
-                update(BufferUtil.address(data) + data.position(), bytes);
+                lane.update(BufferUtil.address(data) + data.position(), 0, bytes);
                 Reference.reachabilityFence(data);
             } else {
-                update(data.array(), data.arrayOffset() + data.position(), bytes);
+                lane.updateFromHeap(data.array(), data.arrayOffset() + data.position(), bytes);
             }
             data.position(data.limit());
         }
 
         @Override
         public void update(final byte[] bytes, final int offset, final int count) {
-            java.util.Objects.checkFromIndexSize(offset, count, bytes.length);
-            final int slice = PENDING + 2 * ShaNi.BLOCK;
-            for (int done = 0; done < count; ) {
-                final int n = Math.min(count - done, HEAP_SLICE);
-                memory.putBytes(slice, bytes, offset + done, n);
-                update(base + slice, n);
-                done += n;
-            }
-        }
-
-        private void update(long address, long bytes) {
-            length += bytes;
-            if (pending > 0) {
-                final int take = (int) Math.min(ShaNi.BLOCK - pending, bytes);
-                source.wrap(address, take);
-                memory.putBytes(PENDING + pending, source, 0, take);
-                pending += take;
-                address += take;
-                bytes -= take;
-                if (pending < ShaNi.BLOCK) {
-                    return;
-                }
-                ShaNi.compress1(base + STATE, base + PENDING, 1);
-                pending = 0;
-            }
-            final long blocks = bytes / ShaNi.BLOCK;
-            if (blocks > 0) {
-                ShaNi.compress1(base + STATE, address, blocks);
-            }
-            final int rest = (int) (bytes - blocks * ShaNi.BLOCK);
-            if (rest > 0) {
-                source.wrap(address + blocks * ShaNi.BLOCK, rest);
-                memory.putBytes(PENDING, source, 0, rest);
-                pending = rest;
-            }
-            Reference.reachabilityFence(this);
+            lane.updateFromHeap(bytes, offset, count);
         }
 
         @Override
         public void digest(final byte[] out, final int offset) {
-            java.util.Objects.checkFromIndexSize(offset, LENGTH, out.length);
-            ShaNi.compress1(base + STATE, base + PENDING, ShaNi.pad(memory, PENDING, pending, length));
-            ShaNi.digest(memory, STATE, out, offset);
-            reset();
-            Reference.reachabilityFence(this);
+            lane.finish(out, offset, null, 0);
         }
     }
 

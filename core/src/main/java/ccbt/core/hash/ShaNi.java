@@ -1,24 +1,24 @@
 package ccbt.core.hash;
 
 import java.io.InputStream;
-import java.nio.ByteBuffer;
+import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Objects;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * ccbt's SHA-1 library ({@code core/src/main/c/sha1_pair.c}): block compression on the CPU's SHA extensions, for
- * one message ({@link Sha1.Native}) or two side by side ({@link Sha1Pair}). Called through JNI: a JNI method is
- * bound by name, whereas each foreign-function downcall makes the JVM generate classes at run time, which cost
- * every process about 0.2 CPU s of start-up (docs/performance.md). Loaded once per process from the class path;
- * available where the build had a C compiler for x86-64 Linux and the CPU has the SHA extensions.
- * {@code -Dccbt.sha1=openssl} or {@code jdk} leaves it unused.
- *
- * <p>Layout shared by its callers: a state is five native-order 32-bit words; a block is 64 bytes.
+ * one message ({@link Sha1.Native}) or two side by side ({@link Sha1Pair}); {@link Lanes} does the streaming and
+ * padding both share. Called through JNI: a JNI method is bound by name, whereas each foreign-function downcall
+ * makes the JVM generate classes at run time, about 0.1 CPU s of every process's start-up (docs/decisions.md).
+ * Loaded once per process from the class path; available where the build had a C compiler for x86-64 Linux and
+ * the CPU has the SHA extensions. {@code -Dccbt.sha1=openssl} or {@code jdk} leaves it unused.
  */
 final class ShaNi {
     static final int BLOCK = 64;
@@ -31,43 +31,158 @@ final class ShaNi {
     private ShaNi() {
     }
 
-    /** Compresses {@code blocks} 64-byte blocks from {@code data} into the state at {@code state}. */
-    static native void compress1(long state, long data, long blocks);
+    /** Compresses {@code blocks} 64-byte blocks from {@code data} into the state (five native-order words) at {@code state}. */
+    private static native void compress1(long state, long data, long blocks);
 
     /** Compresses {@code blocks} blocks from {@code a} and from {@code b} into the states at those addresses. */
-    static native void compress2(long stateA, long stateB, long a, long b, long blocks);
+    private static native void compress2(long stateA, long stateB, long a, long b, long blocks);
 
     /** 1 if the CPU has the instructions the library uses. */
     private static native int supported();
 
-    /** Writes the FIPS 180-4 initial state at {@code at}. */
-    static void initialState(final UnsafeBuffer memory, final int at) {
-        for (int i = 0; i < INITIAL_STATE.length; i++) {
-            memory.putInt(at + 4 * i, INITIAL_STATE[i], ByteOrder.nativeOrder());
-        }
-    }
-
     /**
-     * Pads a message of {@code length} bytes whose last {@code pending} (fewer than 64) wait at {@code at}, where
-     * two blocks fit: 0x80, zeros, the length in bits, big-endian. Returns the blocks to compress (1 or 2).
+     * One message, or two of the same length, streamed through the compression: the states, each message's partial
+     * last block and its FIPS 180-4 padding, all in native memory. Not thread-safe.
      */
-    static int pad(final UnsafeBuffer memory, final int at, final int pending, final long length) {
-        final int padded = pending + 1 + Long.BYTES <= BLOCK ? BLOCK : 2 * BLOCK;
-        memory.putByte(at + pending, (byte) 0x80);
-        memory.setMemory(at + pending + 1, padded - pending - 1 - Long.BYTES, (byte) 0);
-        memory.putLong(at + padded - Long.BYTES, length * 8, ByteOrder.BIG_ENDIAN);
-        return padded / BLOCK;
-    }
+    static final class Lanes {
+        /** Lane {@code i}'s state at {@code 32 * i}, its partial block and padding room at {@code PENDING + 128 * i}. */
+        private static final int PENDING = 64;
 
-    /** Writes the state at {@code at} as a 20-byte digest (big-endian words) into {@code out} at {@code offset}. */
-    static void digest(final UnsafeBuffer memory, final int at, final byte[] out, final int offset) {
-        java.util.Objects.checkFromIndexSize(offset, Sha1.LENGTH, out.length);
-        for (int i = 0; i < 5; i++) {
-            final int word = memory.getInt(at + 4 * i, ByteOrder.nativeOrder());
-            out[offset + 4 * i] = (byte) (word >>> 24);
-            out[offset + 4 * i + 1] = (byte) (word >>> 16);
-            out[offset + 4 * i + 2] = (byte) (word >>> 8);
-            out[offset + 4 * i + 3] = (byte) word;
+        private final int count;
+        /** Freed by the GC with this object; the calls keep {@code this} reachable while they pass its addresses. */
+        private final UnsafeBuffer memory;
+        private final long base;
+        /** Offset of the scratch bytes after the lanes, through which heap input is copied. */
+        private final int scratch;
+        private final int scratchBytes;
+        /** Re-pointed at the caller's bytes to copy a partial block from them. */
+        private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
+        /** Bytes of each message so far. */
+        private long length;
+        /** Bytes of each message waiting for a whole block (always fewer than 64). */
+        private int pending;
+
+        /** {@code count} lanes (1 or 2), and {@code scratchBytes} for {@link #updateFromHeap} (one lane only). */
+        Lanes(final int count, final int scratchBytes) {
+            if (count != 1 && count != 2 || count == 2 && scratchBytes != 0) {
+                throw new IllegalArgumentException(count + " lanes with " + scratchBytes + " scratch bytes");
+            }
+            this.count = count;
+            this.scratch = PENDING + 2 * BLOCK * count;
+            this.scratchBytes = scratchBytes;
+            this.memory = new UnsafeBuffer(BufferUtil.allocateDirectAligned(scratch + scratchBytes, BLOCK));
+            this.base = memory.addressOffset();
+            reset();
+        }
+
+        /** Starts new messages. */
+        void reset() {
+            for (int lane = 0; lane < count; lane++) {
+                for (int i = 0; i < INITIAL_STATE.length; i++) {
+                    memory.putInt(32 * lane + 4 * i, INITIAL_STATE[i], ByteOrder.nativeOrder());
+                }
+            }
+            length = 0;
+            pending = 0;
+        }
+
+        /** Adds {@code bytes} bytes at native address {@code a} to lane 0 and, with two lanes, at {@code b} to lane 1. */
+        void update(long a, long b, long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("negative length " + bytes);
+            }
+            length += bytes;
+            if (pending > 0) {
+                final int take = (int) Math.min(BLOCK - pending, bytes);
+                copyIn(a, b, pending, take);
+                pending += take;
+                a += take;
+                b += take;
+                bytes -= take;
+                if (pending < BLOCK) {
+                    return;
+                }
+                compress(base + PENDING, base + PENDING + 2 * BLOCK, 1);
+                pending = 0;
+            }
+            final long blocks = bytes / BLOCK;
+            if (blocks > 0) {
+                compress(a, b, blocks);
+            }
+            final int rest = (int) (bytes - blocks * BLOCK);
+            if (rest > 0) {
+                copyIn(a + blocks * BLOCK, b + blocks * BLOCK, 0, rest);
+                pending = rest;
+            }
+            Reference.reachabilityFence(this);
+        }
+
+        /** Adds {@code n} bytes of {@code bytes} from {@code offset} to the one lane, through the scratch bytes. */
+        void updateFromHeap(final byte[] bytes, final int offset, final int n) {
+            Objects.checkFromIndexSize(offset, n, bytes.length);
+            if (scratchBytes == 0 && n > 0) {
+                throw new IllegalStateException("these lanes take native memory only");
+            }
+            for (int done = 0; done < n; ) {
+                final int slice = Math.min(n - done, scratchBytes);
+                memory.putBytes(scratch, bytes, offset + done, slice);
+                update(base + scratch, 0, slice);
+                done += slice;
+            }
+        }
+
+        /**
+         * Pads and finishes: lane 0's digest goes to {@code outA} at {@code offsetA}, lane 1's (two lanes) to
+         * {@code outB} at {@code offsetB}, 20 bytes each; then starts new messages.
+         */
+        void finish(final byte[] outA, final int offsetA, final byte[] outB, final int offsetB) {
+            Objects.checkFromIndexSize(offsetA, Sha1.LENGTH, outA.length);
+            if (count == 2) {
+                Objects.checkFromIndexSize(offsetB, Sha1.LENGTH, outB.length);
+            }
+            // 0x80, zeros, the length in bits (big-endian): one block, or two if the length does not fit after it.
+            final int padded = pending + 1 + Long.BYTES <= BLOCK ? BLOCK : 2 * BLOCK;
+            for (int lane = 0; lane < count; lane++) {
+                final int at = PENDING + 2 * BLOCK * lane;
+                memory.putByte(at + pending, (byte) 0x80);
+                memory.setMemory(at + pending + 1, padded - pending - 1 - Long.BYTES, (byte) 0);
+                memory.putLong(at + padded - Long.BYTES, length * 8, ByteOrder.BIG_ENDIAN);
+            }
+            compress(base + PENDING, base + PENDING + 2 * BLOCK, padded / BLOCK);
+            digestOf(0, outA, offsetA);
+            if (count == 2) {
+                digestOf(1, outB, offsetB);
+            }
+            reset();
+            Reference.reachabilityFence(this);
+        }
+
+        private void compress(final long a, final long b, final long blocks) {
+            if (count == 1) {
+                compress1(base, a, blocks);
+            } else {
+                compress2(base, base + 32, a, b, blocks);
+            }
+        }
+
+        private void copyIn(final long a, final long b, final int into, final int n) {
+            source.wrap(a, n);
+            memory.putBytes(PENDING + into, source, 0, n);
+            if (count == 2) {
+                source.wrap(b, n);
+                memory.putBytes(PENDING + 2 * BLOCK + into, source, 0, n);
+            }
+        }
+
+        /** Lane {@code lane}'s state as a digest: its five words, big-endian. */
+        private void digestOf(final int lane, final byte[] out, final int offset) {
+            for (int i = 0; i < 5; i++) {
+                final int word = memory.getInt(32 * lane + 4 * i, ByteOrder.nativeOrder());
+                out[offset + 4 * i] = (byte) (word >>> 24);
+                out[offset + 4 * i + 1] = (byte) (word >>> 16);
+                out[offset + 4 * i + 2] = (byte) (word >>> 8);
+                out[offset + 4 * i + 3] = (byte) word;
+            }
         }
     }
 
@@ -94,31 +209,36 @@ final class ShaNi {
         }
     }
 
-    /** Both entry points over a block and a half, split unevenly, against the JDK: a library that disagrees is not used. */
+    /**
+     * Both entry points over a block and a half, split unevenly, against the JDK: a library that disagrees is not
+     * used. It drives {@link Lanes} directly, not {@link Sha1}: it runs inside this class's initialisation, which
+     * {@link Sha1}'s waits for.
+     */
     private static boolean selfTest() throws Exception {
-        final ByteBuffer a = ByteBuffer.allocateDirect(100);
-        final ByteBuffer b = ByteBuffer.allocateDirect(100);
-        final byte[] heapA = new byte[100];
-        final byte[] heapB = new byte[100];
+        final byte[] a = new byte[100];
+        final byte[] b = new byte[100];
         for (int i = 0; i < 100; i++) {
-            heapA[i] = (byte) i;
-            heapB[i] = (byte) (255 - i);
+            a[i] = (byte) i;
+            b[i] = (byte) (255 - i);
         }
-        a.put(0, heapA);
-        b.put(0, heapB);
-        final Sha1Pair pair = new Sha1Pair();
-        pair.update(a.slice(0, 30), b.slice(0, 30));
-        pair.update(a.slice(30, 70), b.slice(30, 70));
+        final Lanes pair = new Lanes(2, 0);
+        final Lanes single = new Lanes(1, 64);
+        final UnsafeBuffer native2 = new UnsafeBuffer(BufferUtil.allocateDirectAligned(200, BLOCK));
+        native2.putBytes(0, a);
+        native2.putBytes(100, b);
+        final long at = native2.addressOffset();
+        pair.update(at, at + 100, 30);
+        pair.update(at + 30, at + 130, 70);
+        single.update(at, 0, 70);
+        single.updateFromHeap(a, 70, 30);
         final byte[] out = new byte[3 * Sha1.LENGTH];
-        pair.digest(out, 0, out, Sha1.LENGTH);
-        final Sha1 single = new Sha1.Native();
-        single.update(a.slice(0, 70));
-        single.update(heapA, 70, 30);
-        single.digest(out, 2 * Sha1.LENGTH);
+        pair.finish(out, 0, out, Sha1.LENGTH);
+        single.finish(out, 2 * Sha1.LENGTH, null, 0);
+        Reference.reachabilityFence(native2);
         final MessageDigest jdk = MessageDigest.getInstance("SHA-1");
-        final byte[] expectedA = jdk.digest(heapA);
+        final byte[] expectedA = jdk.digest(a);
         return Arrays.equals(out, 0, Sha1.LENGTH, expectedA, 0, Sha1.LENGTH)
-                && Arrays.equals(out, Sha1.LENGTH, 2 * Sha1.LENGTH, jdk.digest(heapB), 0, Sha1.LENGTH)
+                && Arrays.equals(out, Sha1.LENGTH, 2 * Sha1.LENGTH, jdk.digest(b), 0, Sha1.LENGTH)
                 && Arrays.equals(out, 2 * Sha1.LENGTH, 3 * Sha1.LENGTH, expectedA, 0, Sha1.LENGTH);
     }
 }
