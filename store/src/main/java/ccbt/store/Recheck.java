@@ -11,20 +11,28 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.agrona.BufferUtil;
+import org.agrona.collections.IntArrayList;
 
 /**
  * Verifies pieces on disk against their v1 SHA-1 hashes. Read-only: it never creates or extends a file;
- * pieces touching a missing, short or unreadable file fail. Each worker thread takes a contiguous range
- * of pieces and streams it sequentially through one large direct buffer, so the disk sees long reads
- * and the hash reads the buffer where it lies; the buffer is cache-aligned ({@link DirectBuffers}). Where
- * {@link Sha1Pair} is available a worker hashes two pieces at once: the first and the second half of each run
- * of wanted pieces, each half read sequentially into its half of the buffer; other pieces go through {@link Sha1}.
+ * pieces touching a missing, short or unreadable file fail. The wanted pieces are cut into spans of up to
+ * {@link #SPAN_BYTES}; worker threads take them from one queue and stream each sequentially through one large
+ * direct buffer, so the disk sees long reads and the hash reads the buffer where it lies; the buffer is
+ * cache-aligned ({@link DirectBuffers}). Where {@link Sha1Pair} is available a worker hashes two pieces at once:
+ * the first and the second half of a span, each half read sequentially into its half of the buffer; other pieces
+ * go through {@link Sha1}.
  */
 public final class Recheck {
     /** Read size per worker: long sequential reads, small enough for many parallel rechecks. */
     static final int BUFFER_BYTES = 4 << 20;
+    /**
+     * Most bytes a worker takes from the queue at once (a single larger piece makes a span of its own): long runs
+     * for the disk, and a short tail where one worker still hashes while the others are done.
+     */
+    static final long SPAN_BYTES = 32L << 20;
     /** Each half of the buffer, when hashing pairs, holds whole cache lines and whole SHA-1 blocks. */
     private static final int PAIR_ALIGNMENT = 64;
 
@@ -56,26 +64,14 @@ public final class Recheck {
         final Path[] paths = PieceStore.resolveAll(root.toAbsolutePath().normalize(), layout);
         final LongConsumer progress = progressBytes != null ? progressBytes : n -> { };
 
-        // Split the pieces to check into contiguous ranges holding about the same number of them.
-        final int total = wanted.cardinality();
-        final int workers = Math.max(1, Math.min(threads, total));
+        // Threads take spans of wanted pieces from one queue, so one slowed at the start (the JIT shares the
+        // cores then) does not leave the other idle at the end, as fixed halves did.
+        final int[] spans = spans(layout, wanted);
+        final AtomicInteger nextSpan = new AtomicInteger();
+        final int workers = Math.max(1, Math.min(threads, spans.length / 2));
         final Worker[] ws = new Worker[workers];
-        int from = 0;
         for (int w = 0; w < workers; w++) {
-            int to = from;
-            int count = 0;
-            final int share = (int) ((long) total * (w + 1) / workers - (long) total * w / workers);
-            while (to < pieces && count < share) {
-                if (wanted.get(to)) {
-                    count++;
-                }
-                to++;
-            }
-            if (w == workers - 1) {
-                to = pieces;
-            }
-            ws[w] = new Worker(layout, paths, pieceHashes, wanted, from, to, progress);
-            from = to;
+            ws[w] = new Worker(layout, paths, pieceHashes, spans, nextSpan, progress);
         }
         if (workers == 1) {
             ws[0].run();
@@ -114,14 +110,35 @@ public final class Recheck {
         return b;
     }
 
-    /** Checks the wanted pieces in {@code [from, to)}; results in {@link #good}, confined to its thread until joined. */
+    /**
+     * The wanted pieces as spans {@code [first, end)}, flattened into pairs of ints: each a run of wanted pieces
+     * cut to at most {@link #SPAN_BYTES}.
+     */
+    static int[] spans(final FileLayout layout, final Bitfield wanted) {
+        final int pieces = layout.pieceCount();
+        final IntArrayList spans = new IntArrayList();
+        int p = wanted.nextSetBit(0);
+        while (p >= 0 && p < pieces) {
+            final int first = p;
+            long bytes = 0;
+            while (p < pieces && wanted.get(p) && (p == first || bytes + layout.pieceLength(p) <= SPAN_BYTES)) {
+                bytes += layout.pieceLength(p);
+                p++;
+            }
+            spans.addInt(first);
+            spans.addInt(p);
+            p = p < pieces ? wanted.nextSetBit(p) : -1;
+        }
+        return spans.toIntArray();
+    }
+
+    /** Checks the spans it takes from the shared queue; results in {@link #good}, confined to its thread until joined. */
     private static final class Worker implements Runnable {
         private final FileLayout layout;
         private final Path[] paths;
         private final byte[] hashes;
-        private final Bitfield wanted;
-        private final int from;
-        private final int to;
+        private final int[] spans;
+        private final AtomicInteger nextSpan;
         private final LongConsumer progress;
         private final FileChannel[] channels;
         private final boolean[] unreadable;
@@ -131,15 +148,13 @@ public final class Recheck {
         private final byte[] digests = new byte[2 * Sha1.LENGTH];
         volatile RuntimeException failure;
 
-        Worker(final FileLayout layout, final Path[] paths, final byte[] hashes, final Bitfield wanted,
-               final int from, final int to, final LongConsumer progress) {
+        Worker(final FileLayout layout, final Path[] paths, final byte[] hashes, final int[] spans,
+               final AtomicInteger nextSpan, final LongConsumer progress) {
             this.layout = layout;
             this.paths = paths;
             this.hashes = hashes;
-            // Bitfield is not thread-safe for writers; workers only read it, after a happens-before (thread start).
-            this.wanted = wanted;
-            this.from = from;
-            this.to = to;
+            this.spans = spans;
+            this.nextSpan = nextSpan;
             this.progress = progress;
             this.channels = new FileChannel[paths.length];
             this.unreadable = new boolean[paths.length];
@@ -150,21 +165,16 @@ public final class Recheck {
         public void run() {
             try {
                 final Sha1Pair pair = Sha1Pair.isAvailable() ? Sha1Pair.create() : null;
-                final long rangeBytes = from < to ? layout.pieceOffset(to - 1) + layout.pieceLength(to - 1)
-                        - layout.pieceOffset(from) : 0;
-                final ByteBuffer buf = DirectBuffers.cacheAligned((int) Math.min(BUFFER_BYTES, Math.max(1, rangeBytes)));
-                int p = from;
-                while (p < to) {
-                    if (!wanted.get(p)) {
-                        p++;
-                        continue;
+                ByteBuffer buf = null;
+                for (int s = nextSpan.getAndIncrement(); 2 * s < spans.length; s = nextSpan.getAndIncrement()) {
+                    final int first = spans[2 * s];
+                    final int end = spans[2 * s + 1];
+                    if (buf == null) {
+                        final long spanBytes = layout.pieceOffset(end - 1) + layout.pieceLength(end - 1)
+                            - layout.pieceOffset(first);
+                        buf = DirectBuffers.cacheAligned((int) Math.min(BUFFER_BYTES, spanBytes));
                     }
-                    int end = p + 1;
-                    while (end < to && wanted.get(end)) {
-                        end++;
-                    }
-                    checkRun(p, end, pair, buf);
-                    p = end;
+                    checkRun(first, end, pair, buf);
                 }
             } catch (final RuntimeException e) {
                 failure = e;

@@ -157,6 +157,48 @@ class RecheckTest {
         }
     }
 
+    /**
+     * The queue's spans cover exactly the wanted pieces, in order, never across an unwanted one, each at most
+     * {@link Recheck#SPAN_BYTES} unless it is a single larger piece, and cut no shorter than that needs.
+     */
+    @Test
+    void spansCoverTheWantedPiecesInBoundedRuns() {
+        for (int pieceLength : new int[] {1 << 20, 3 * 1024 * 1024 + 16, 48 << 20}) {
+            FileLayout l = new FileLayout(List.of(StoredFile.of("a", 300L << 20), StoredFile.of("b", 77_777)), pieceLength);
+            Bitfield wanted = new Bitfield(l.pieceCount());
+            wanted.setAll();
+            wanted.clear(l.pieceCount() / 2);
+            wanted.clear(0);
+            int[] spans = Recheck.spans(l, wanted);
+            Bitfield covered = new Bitfield(l.pieceCount());
+            int previousEnd = 0;
+            for (int s = 0; s < spans.length; s += 2) {
+                int first = spans[s];
+                int end = spans[s + 1];
+                assertThat(first).as("piece length %d", pieceLength).isGreaterThanOrEqualTo(previousEnd).isLessThan(end);
+                long bytes = l.pieceOffset(end - 1) + l.pieceLength(end - 1) - l.pieceOffset(first);
+                if (end - first > 1) {
+                    assertThat(bytes).isLessThanOrEqualTo(Recheck.SPAN_BYTES);
+                }
+                for (int p = first; p < end; p++) {
+                    assertThat(wanted.get(p)).as("piece %d", p).isTrue();
+                    covered.set(p);
+                }
+                previousEnd = end;
+            }
+            assertThat(covered).isEqualTo(wanted);
+            for (int s = 2; s < spans.length; s += 2) {
+                if (spans[s] == spans[s - 1]) {
+                    // cut only where the two together would be too long
+                    long both = l.pieceOffset(spans[s + 1] - 1) + l.pieceLength(spans[s + 1] - 1) - l.pieceOffset(spans[s - 2]);
+                    assertThat(both).as("spans %d and %d", s / 2 - 1, s / 2).isGreaterThan(Recheck.SPAN_BYTES);
+                }
+            }
+        }
+        assertThat(Recheck.spans(PieceStoreTest.oddLayout(), new Bitfield(PieceStoreTest.oddLayout().pieceCount())))
+            .isEmpty();
+    }
+
     /** The verdict of reading each wanted piece's bytes plainly: a piece touching a missing file fails. */
     private static Bitfield reread(Path root, FileLayout l, byte[] h, Bitfield wanted) throws Exception {
         byte[][] files = new byte[l.fileCount()][];
