@@ -1,7 +1,6 @@
 package ccbt.app;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -87,10 +86,10 @@ final class AotTrainingCommand implements Callable<Integer> {
         final Thread scraper = Thread.ofPlatform().daemon().name("aot-training-scraper").start(() -> {
             final long end = System.nanoTime() + 2 * STEP_LIMIT.toNanos();
             while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
-                if (scrape(seedMetrics)) {
+                if (scrape(seedMetrics) != null) {
                     scrapes.incrementAndGet();
                 }
-                if (scrape(leechMetrics)) {
+                if (scrape(leechMetrics) != null) {
                     scrapes.incrementAndGet();
                 }
                 try {
@@ -101,8 +100,8 @@ final class AotTrainingCommand implements Callable<Integer> {
             }
         });
         try {
-            if (!awaitListening(seedPort)) {
-                System.err.println("ccbt aot-training: the seed did not listen on port " + seedPort);
+            if (!awaitSeeding(seedMetrics)) {
+                System.err.println("ccbt aot-training: the seed did not start seeding (metrics at " + seedMetrics + ")");
                 return false;
             }
             Files.createDirectories(download);
@@ -113,7 +112,7 @@ final class AotTrainingCommand implements Callable<Integer> {
         } finally {
             scraper.interrupt();
             scraper.join(STEP_LIMIT.toMillis());
-            if (scrape(seedMetrics)) {
+            if (scrape(seedMetrics) != null) {
                 // one more while the seed still runs: a small dataset can be downloaded between two of the thread's
                 scrapes.incrementAndGet();
             }
@@ -130,29 +129,33 @@ final class AotTrainingCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean awaitListening(final int port) throws InterruptedException {
+    /**
+     * Until the seed's engine holds the torrent: from then on it takes peers for it (its port listens earlier, while it
+     * checks the data, and turns a peer of an unknown torrent away).
+     */
+    private static boolean awaitSeeding(final String seedMetrics) throws InterruptedException {
         final long end = System.nanoTime() + STEP_LIMIT.toNanos();
         while (System.nanoTime() < end) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            final String text = scrape(seedMetrics);
+            if (text != null && text.contains("\nccbt_torrents 1\n")) {
                 return true;
-            } catch (final IOException notYet) {
-                Thread.sleep(20);
             }
+            Thread.sleep(20);
         }
         return false;
     }
 
-    /** One {@code GET /metrics} over a plain socket, the response read to its end; false if it failed. */
-    private static boolean scrape(final String hostPort) {
+    /** One {@code GET /metrics} over a plain socket: the whole response, or null if it failed. */
+    private static String scrape(final String hostPort) {
         final int colon = hostPort.lastIndexOf(':');
         try (Socket s = new Socket(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))) {
             s.setSoTimeout(5_000);
             s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: " + hostPort + "\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
-            return s.getInputStream().transferTo(OutputStream.nullOutputStream()) > 0;
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (final IOException notUpYet) {
             // the endpoint starts with its command and goes with it
-            return false;
+            return null;
         }
     }
 }

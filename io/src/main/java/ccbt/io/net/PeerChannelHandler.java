@@ -13,7 +13,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -42,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * and keeps only a message split across reads. Outbound small messages are packed into one pooled buffer that is
  * written out when full, before a block, or on {@link #flush()}; blocks are written as they are.
  */
-final class PeerChannelHandler extends ChannelInboundHandlerAdapter implements PeerConnection {
+final class PeerChannelHandler extends PassThroughInboundHandler implements PeerConnection {
     private static final System.Logger LOG = System.getLogger(PeerChannelHandler.class.getName());
     /** Capacity of the buffer small messages are packed into: a batch of requests fits. */
     private static final int SMALL_BUFFER = 1024;

@@ -3,21 +3,20 @@ package ccbt.io.net;
 import ccbt.core.DirectBuffers;
 import ccbt.io.wire.PeerConnection;
 import ccbt.io.wire.WireLimits;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -108,28 +107,17 @@ public final class PeerNetwork implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already listening on " + server.localAddress());
         }
-        final ServerBootstrap b = new ServerBootstrap()
-            .group(group)
-            .channel(transports.serverSocketChannelClass())
-            .option(ChannelOption.SO_BACKLOG, 256)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-            .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ))
-            .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
-            .childHandler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(final SocketChannel ch) {
-                    channels.add(ch);
-                    ch.pipeline().addLast("peer", PeerChannelHandler.incoming(router, limits, moveChannels));
-                }
-            });
-        final ChannelFuture bound = b.bind(bind).awaitUninterruptibly();
+        final Channel listener = new ReflectiveChannelFactory<>(transports.serverSocketChannelClass()).newChannel();
+        setOption(listener, ChannelOption.SO_BACKLOG, 256);
+        setOption(listener, ChannelOption.SO_REUSEADDR, true);
+        listener.pipeline().addLast("accept", new Acceptor(router));
+        final ChannelFuture registered = group.register(listener).awaitUninterruptibly();
+        final ChannelFuture bound = registered.isSuccess() ? listener.bind(bind).awaitUninterruptibly() : registered;
         if (!bound.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + bind + ": " + bound.cause().getMessage(),
-                bound.cause());
+            listener.close().awaitUninterruptibly();
+            throw new IllegalStateException("cannot listen on " + bind + ": " + bound.cause().getMessage(), bound.cause());
         }
-        server = bound.channel();
+        server = listener;
         LOG.log(System.Logger.Level.INFO, "accepting peers on " + server.localAddress() + " (" + transport() + ")");
         return port();
     }
@@ -149,29 +137,86 @@ public final class PeerNetwork implements AutoCloseable {
                                           final PeerEndpoint endpoint) {
         final EventLoop loop = endpoint.loop();
         final Promise<PeerConnection> attached = loop.newPromise();
-        final Bootstrap b = new Bootstrap()
-            .group(loop)
-            .channel(transports.socketChannelClass())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ))
-            .option(ChannelOption.ALLOCATOR, ALLOCATOR)
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(final SocketChannel ch) {
-                    channels.add(ch);
-                    ch.pipeline().addLast("peer", PeerChannelHandler.outgoing(endpoint, limits, attached));
+        final Channel ch = new ReflectiveChannelFactory<>(transports.socketChannelClass()).newChannel();
+        setOption(ch, ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
+        setPeerOptions(ch);
+        ch.pipeline().addLast("peer", PeerChannelHandler.outgoing(endpoint, limits, attached));
+        loop.register(ch).addListener((ChannelFutureListener) registered -> {
+            if (!registered.isSuccess()) {
+                attached.tryFailure(registered.cause());
+                return;
+            }
+            channels.add(ch);
+            final ChannelFuture connected = bindAddress == null ? ch.connect(remote)
+                : ch.connect(remote, new InetSocketAddress(bindAddress, 0));
+            connected.addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    attached.tryFailure(f.cause());
+                    f.channel().close();
                 }
             });
-        final ChannelFuture connected = bindAddress == null ? b.connect(remote)
-            : b.connect(remote, new InetSocketAddress(bindAddress, 0));
-        connected.addListener(f -> {
-            if (!f.isSuccess()) {
-                attached.tryFailure(f.cause());
-            }
         });
         return attached;
+    }
+
+    /** Options every peer socket gets, dialled or accepted. */
+    private static void setPeerOptions(final Channel ch) {
+        setOption(ch, ChannelOption.TCP_NODELAY, true);
+        setOption(ch, ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        setOption(ch, ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ));
+        setOption(ch, ChannelOption.ALLOCATOR, ALLOCATOR);
+    }
+
+    private static <T> void setOption(final Channel ch, final ChannelOption<T> option, final T value) {
+        if (!ch.config().setOption(option, value)) {
+            LOG.log(System.Logger.Level.WARNING, "transport " + ch.getClass().getSimpleName() + " ignores " + option);
+        }
+    }
+
+    /**
+     * The listening socket's handler: each accepted connection gets the peer options and handler and is registered
+     * on the next event loop. In place of Netty's {@code ServerBootstrap}, whose acceptor and initializer would
+     * make Netty read their annotations ({@link PassThroughInboundHandler}).
+     */
+    private final class Acceptor extends PassThroughInboundHandler {
+        /** How long accepting pauses after an error, e.g. no file descriptors left, instead of failing in a loop. */
+        private static final long PAUSE_AFTER_ERROR_MILLIS = 1_000;
+        private final IncomingRouter router;
+
+        Acceptor(final IncomingRouter router) {
+            this.router = router;
+        }
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
+            final Channel child = (Channel) msg;
+            try {
+                setPeerOptions(child);
+                child.pipeline().addLast("peer", PeerChannelHandler.incoming(router, limits, moveChannels));
+                group.register(child).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        channels.add(child);
+                    } else {
+                        child.unsafe().closeForcibly();
+                    }
+                });
+            } catch (final RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot take the connection from " + child.remoteAddress(), e);
+                child.unsafe().closeForcibly();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            LOG.log(System.Logger.Level.WARNING, "accepting peers on " + ctx.channel().localAddress() + " failed; pausing "
+                + PAUSE_AFTER_ERROR_MILLIS + " ms: " + cause);
+            final Channel listener = ctx.channel();
+            if (listener.config().isAutoRead()) {
+                listener.config().setAutoRead(false);
+                listener.eventLoop().schedule(() -> listener.config().setAutoRead(true), PAUSE_AFTER_ERROR_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     private void drainLoops() {
