@@ -2,7 +2,8 @@ package ccbt.app;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -132,7 +133,8 @@ final class CommandSpec<C extends Callable<Integer>> {
             throw new IllegalStateException(name + " is a group of commands, not one that runs");
         }
         final C command = factory.get();
-        final Set<Option<C>> seen = new HashSet<>();
+        // by identity: a record's own hashCode is bootstrapped at its first call, about a millisecond of start-up
+        final Set<Option<C>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         int positional = 0;
         boolean optionsEnded = false;
         for (int i = 0; i < args.length; i++) {

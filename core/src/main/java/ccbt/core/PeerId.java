@@ -1,9 +1,9 @@
 package ccbt.core;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** A 20-byte peer id. Ours follows the Azureus-style convention: "-CB0001-" then 12 random characters. */
 public final class PeerId {
@@ -11,7 +11,6 @@ public final class PeerId {
     private static final byte[] PREFIX = "-CB0001-".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ALPHABET =
             "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".getBytes(StandardCharsets.US_ASCII);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final byte[] bytes;
 
@@ -23,7 +22,9 @@ public final class PeerId {
         byte[] id = new byte[LENGTH];
         System.arraycopy(PREFIX, 0, id, 0, PREFIX.length);
         for (int i = PREFIX.length; i < LENGTH; i++) {
-            id[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+            // A peer id only has to differ from others, not to be unguessable (every peer it talks to learns it):
+            // no SecureRandom, whose set-up cost each process several milliseconds at start.
+            id[i] = ALPHABET[ThreadLocalRandom.current().nextInt(ALPHABET.length)];
         }
         return new PeerId(id);
     }
