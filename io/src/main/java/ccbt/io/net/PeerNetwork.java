@@ -144,6 +144,7 @@ public final class PeerNetwork implements AutoCloseable {
         loop.register(ch).addListener((ChannelFutureListener) registered -> {
             if (!registered.isSuccess()) {
                 attached.tryFailure(registered.cause());
+                ch.unsafe().closeForcibly();
                 return;
             }
             channels.add(ch);
