@@ -1,9 +1,13 @@
 package ccbt.app;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code ccbt aot-training} (hidden): the training run {@code bin/ccbt} records a JDK AOT cache from (JEP 483 and
  * 515: classes loaded and linked, lambda forms resolved and method profiles, all from one run). It goes through
  * what a ccbt process does at start and under load, in one JVM: generate a dataset, create its torrent, seed it
- * and download it over loopback ({@code demo}); then {@code create} and {@code info}; then the {@code seed} and
- * {@code download} commands themselves, talking to each other, each with its metrics endpoint scraped as the bench
- * and a Prometheus server scrape them; then {@code recheck}. The commands matter, not only the engine: code the
+ * and download it over loopback ({@code demo}); then {@code create} (with an announce URL) and {@code info}; then the
+ * {@code seed} and {@code download} commands themselves, talking to each other, announcing to an HTTP tracker the
+ * training serves, each with its metrics endpoint scraped as the bench and a Prometheus server scrape them; then
+ * {@code recheck}. The commands matter, not only the engine: code the
  * training never ran is loaded, linked and profiled from scratch in every process (a 1 GiB download with its
  * metrics scraped took about 0.1 CPU s more when only {@code demo} trained the cache, docs/performance.md).
  * Everything stays in a temporary directory on 127.0.0.1 and is removed afterwards.
@@ -38,13 +43,16 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Path work = Files.createTempDirectory("ccbt-aot-training");
+        final int seedPort = freeLoopbackPort();
+        final HttpServer tracker = tracker(seedPort);
         try {
             final Path demo = work.resolve("demo");
             final Path torrent = work.resolve("training.torrent");
             final String content = demo.resolve("seed").toString();
+            final String announce = "http://127.0.0.1:" + tracker.getAddress().getPort() + "/announce";
             final String[][] steps = {
                 {"demo", "--size", size, "--files", "2", "--piece-size", "256KiB", "--dir", demo.toString()},
-                {"create", "--piece-size", "1MiB", "-o", torrent.toString(), content + "/ccbt-demo"},
+                {"create", "--piece-size", "1MiB", "--tracker", announce, "-o", torrent.toString(), content + "/ccbt-demo"},
                 {"info", torrent.toString()},
             };
             for (final String[] step : steps) {
@@ -53,13 +61,38 @@ final class AotTrainingCommand implements Callable<Integer> {
                 }
             }
             final Path download = work.resolve("download");
-            if (!seedAndDownload(work, torrent, content, download)) {
+            if (!seedAndDownload(work, torrent, content, seedPort, download)) {
                 return 1;
             }
+            System.err.println("ccbt aot-training: " + announces.get() + " tracker announces");
             return ran("recheck", torrent.toString(), download.toString()) ? 0 : 1;
         } finally {
+            tracker.stop(0);
             DemoCommand.deleteTree(work);
         }
+    }
+
+    private final AtomicInteger announces = new AtomicInteger();
+
+    /**
+     * An HTTP tracker on loopback that lists the seed: the seed and the download announce to it, so the tracker
+     * client (the JDK's HTTP client, whose first request costs a process about a third of a CPU second even with
+     * its classes in the AOT cache) is trained too.
+     */
+    private HttpServer tracker(final int seedPort) throws IOException {
+        final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        final byte[] head = "d8:intervali1800e5:peers6:".getBytes(StandardCharsets.US_ASCII);
+        final byte[] reply = ByteBuffer.allocate(head.length + 7).put(head).put(new byte[] {127, 0, 0, 1})
+            .putShort((short) seedPort).put((byte) 'e').array();
+        server.createContext("/announce", exchange -> {
+            announces.incrementAndGet();
+            exchange.sendResponseHeaders(200, reply.length);
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(reply);
+            }
+        });
+        server.start();
+        return server;
     }
 
     private static boolean ran(final String... step) {
@@ -75,8 +108,7 @@ final class AotTrainingCommand implements Callable<Integer> {
      * third thread scrapes, and the download's final metrics written to a file, as the bench runs them.
      */
     private static boolean seedAndDownload(final Path work, final Path torrent, final String content,
-                                           final Path download) throws Exception {
-        final int seedPort = freeLoopbackPort();
+                                           final int seedPort, final Path download) throws Exception {
         final String seedMetrics = "127.0.0.1:" + freeLoopbackPort();
         final String leechMetrics = "127.0.0.1:" + freeLoopbackPort();
         final Thread seed = Thread.ofPlatform().daemon().name("aot-training-seed").start(() -> Main.run("seed",

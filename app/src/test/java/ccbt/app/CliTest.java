@@ -120,7 +120,8 @@ class CliTest extends CommandLineTest {
         assertThat(ccbt("aot-training", "--size", "2MiB")).as(err).isZero();
         assertThat(out).contains("SHA-256 of every file matches").contains("ccbt-demo").contains("pieces verified")
             .contains("listening ").contains(DownloadCommand.DOWNLOADED_LINE);
-        assertThat(err).containsPattern("aot-training: [1-9][0-9]* metrics scrapes");
+        assertThat(err).containsPattern("aot-training: [1-9][0-9]* metrics scrapes")
+            .containsPattern("aot-training: [1-9][0-9]* tracker announces");
         assertThat(ccbt("--help")).isZero();
         assertThat(out + err).contains("recheck").doesNotContain("aot-training");
     }
