@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and download it over loopback ({@code demo}); then {@code create} (with an announce URL) and {@code info}; then the
  * {@code seed} and {@code download} commands themselves, talking to each other, announcing to an HTTP tracker the
  * training serves, each with its metrics endpoint scraped as the bench and a Prometheus server scrape them; then
- * {@code recheck}. The commands matter, not only the engine: code the
- * training never ran is loaded, linked and profiled from scratch in every process (a 1 GiB download with its
- * metrics scraped took about 0.1 CPU s more when only {@code demo} trained the cache, docs/performance.md).
+ * {@code recheck}. The commands matter, not only the engine: code the training never ran is loaded, linked and
+ * profiled from scratch in every process (a 1 GiB download with its metrics scraped took about 0.1 CPU s more when
+ * only {@code demo} trained the cache, docs/performance.md).
  * Everything stays in a temporary directory on 127.0.0.1 and is removed afterwards.
  */
 final class AotTrainingCommand implements Callable<Integer> {
@@ -39,6 +39,8 @@ final class AotTrainingCommand implements Callable<Integer> {
         .hidden();
 
     String size = DEFAULT_SIZE;
+    /** Announces the training's tracker answered. */
+    private final AtomicInteger announces = new AtomicInteger();
 
     @Override
     public Integer call() throws Exception {
@@ -71,8 +73,6 @@ final class AotTrainingCommand implements Callable<Integer> {
             DemoCommand.deleteTree(work);
         }
     }
-
-    private final AtomicInteger announces = new AtomicInteger();
 
     /**
      * An HTTP tracker on loopback that lists the seed: the seed and the download announce to it, so the tracker
