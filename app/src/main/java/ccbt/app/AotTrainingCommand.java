@@ -76,8 +76,7 @@ final class AotTrainingCommand implements Callable<Integer> {
 
     /**
      * An HTTP tracker on loopback that lists the seed: the seed and the download announce to it, so the tracker
-     * client (the JDK's HTTP client, whose first request costs a process about a third of a CPU second even with
-     * its classes in the AOT cache) is trained too.
+     * client is trained too (untrained, the JDK's HTTP client it used before cost a process a third of a CPU second).
      */
     private HttpServer tracker(final int seedPort) throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);

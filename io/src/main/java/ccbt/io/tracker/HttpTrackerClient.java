@@ -9,16 +9,11 @@ import ccbt.core.bencode.BValue;
 import ccbt.core.bencode.Bencode;
 import ccbt.core.bencode.BencodeException;
 import ccbt.core.bencode.BencodeLimits;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +26,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 
 /**
@@ -68,18 +64,26 @@ public final class HttpTrackerClient implements AutoCloseable {
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9-]{1,63})*\\.?");
 
     private final Config config;
-    private final HttpClient http;
+    private final HttpGet http;
+    /**
+     * Each request blocks a thread of this pool; closing the client interrupts those still waiting. Platform threads,
+     * not virtual ones: a virtual thread's blocking socket starts the JDK's I/O poller threads, and with them in native
+     * code the JVM's exit waited 0.3 s longer.
+     */
+    private final ExecutorService requests = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ccbt-tracker-http");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
-     * Creates a client. Redirects are followed as {@link HttpClient.Redirect#NORMAL} does (never from https to http)
-     * and at most {@code jdk.httpclient.redirects.retrylimit} times (5 by default).
+     * Creates a client. Redirects are followed at most {@value HttpGet#MAX_REDIRECTS} times, never from https to http
+     * ({@link HttpGet}).
      */
     public HttpTrackerClient(Config config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.http = new HttpGet(config.connectTimeout(), config.requestTimeout(), config.maxBodyBytes(),
+                config.userAgent());
     }
 
     /** A client with {@link Config#defaults()}. */
@@ -144,12 +148,11 @@ public final class HttpTrackerClient implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        requests.shutdownNow();
     }
 
     private static boolean isHttp(URI tracker) {
-        return tracker != null && tracker.getHost() != null
-                && ("http".equalsIgnoreCase(tracker.getScheme()) || "https".equalsIgnoreCase(tracker.getScheme()));
+        return HttpGet.isHttp(tracker);
     }
 
     /**
@@ -202,50 +205,38 @@ public final class HttpTrackerClient implements AutoCloseable {
     }
 
     private CompletableFuture<byte[]> get(String name, URI url) {
-        HttpRequest req;
         try {
-            req = HttpRequest.newBuilder(url)
-                    .timeout(config.requestTimeout())
-                    .header("User-Agent", config.userAgent())
-                    .GET()
-                    .build();
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(TrackerException.failed(name, "unusable URL: " + e.getMessage(), e));
+            return CompletableFuture.supplyAsync(() -> {
+                HttpGet.Response response;
+                try {
+                    response = http.get(url);
+                } catch (IOException | RuntimeException e) {
+                    throw new CompletionException(transportFailure(name, e));
+                }
+                byte[] body = response.body();
+                if (response.status() != 200) {
+                    // Some trackers send their bencoded failure reason with an error status: prefer it.
+                    Optional<String> reason = failureReason(body);
+                    throw new CompletionException(reason.isPresent()
+                            ? TrackerException.refused(name, reason.get())
+                            : TrackerException.failed(name, "HTTP status " + response.status()));
+                }
+                return body;
+            }, requests);
+        } catch (RejectedExecutionException closed) {
+            return CompletableFuture.failedFuture(TrackerException.failed(name, "the tracker client is closed", closed));
         }
-        int limit = config.maxBodyBytes();
-        return http.sendAsync(req, info -> new LimitedBody(limit,
-                        info.headers().firstValueAsLong("content-length").orElse(-1)))
-                .handle((response, error) -> {
-                    if (error != null) {
-                        throw new CompletionException(transportFailure(name, error));
-                    }
-                    byte[] body = response.body();
-                    if (response.statusCode() != 200) {
-                        // Some trackers send their bencoded failure reason with an error status: prefer it.
-                        Optional<String> reason = failureReason(body);
-                        throw new CompletionException(reason.isPresent()
-                                ? TrackerException.refused(name, reason.get())
-                                : TrackerException.failed(name, "HTTP status " + response.statusCode()));
-                    }
-                    return body;
-                });
     }
 
     private static TrackerException transportFailure(String name, Throwable error) {
-        for (Throwable c = error; c != null; c = c.getCause()) {
-            if (c instanceof BodyTooLarge big) {
-                return TrackerException.failed(name, big.getMessage(), big);
-            }
+        if (error instanceof HttpGet.BodyTooLarge big) {
+            return TrackerException.failed(name, big.getMessage(), big);
         }
-        Throwable t = error;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
+        if (error instanceof SocketTimeoutException) {
+            return TrackerException.failed(name, "timed out: " + error.getMessage(), error);
         }
-        if (t instanceof HttpTimeoutException) {
-            return TrackerException.failed(name, "timed out: " + t.getMessage(), t);
-        }
-        return TrackerException.failed(name, t.getClass().getSimpleName()
-                + (t.getMessage() == null ? "" : ": " + t.getMessage()), t);
+        return TrackerException.failed(name, error.getClass().getSimpleName()
+                + (error.getMessage() == null ? "" : ": " + error.getMessage()), error);
     }
 
     private static Optional<String> failureReason(byte[] body) {
@@ -427,71 +418,5 @@ public final class HttpTrackerClient implements AutoCloseable {
 
     private static TrackerException fail(String tracker, String reason) {
         return TrackerException.failed(tracker, reason);
-    }
-
-    /** The body grew past the limit. */
-    private static final class BodyTooLarge extends IOException {
-        BodyTooLarge(String message) {
-            super(message);
-        }
-    }
-
-    /** Collects a response body, refusing it as soon as it exceeds the limit (declared or actual). */
-    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final int limit;
-        private final long declared;
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private Flow.Subscription subscription;
-
-        LimitedBody(int limit, long declared) {
-            this.limit = limit;
-            this.declared = declared;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (declared > limit) {
-                s.cancel();
-                result.completeExceptionally(new BodyTooLarge(
-                        "reply of " + declared + " bytes exceeds the limit of " + limit));
-                return;
-            }
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            if (result.isDone()) {
-                return;
-            }
-            for (ByteBuffer b : items) {
-                if ((long) out.size() + b.remaining() > limit) {
-                    subscription.cancel();
-                    result.completeExceptionally(new BodyTooLarge(
-                            "reply exceeds the limit of " + limit + " bytes"));
-                    return;
-                }
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                out.writeBytes(chunk);
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(out.toByteArray());
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
     }
 }
