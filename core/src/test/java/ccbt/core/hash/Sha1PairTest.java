@@ -22,6 +22,13 @@ class Sha1PairTest {
      * The build compiles the library wherever it has a C compiler for x86-64 Linux, and this machine kind's CPUs
      * have the SHA extensions: here the pair hasher must be in use, not silently skipped.
      */
+    /** The self-test's expected digests (taken from another implementation) are the JDK's too. */
+    @Test
+    void theLibrarysSelfTestExpectsTheJdksDigests() throws Exception {
+        assertArrayEquals(MessageDigest.getInstance("SHA-1").digest(ShaNi.selfTestMessage(0)), ShaNi.SELF_TEST_DIGEST_0);
+        assertArrayEquals(MessageDigest.getInstance("SHA-1").digest(ShaNi.selfTestMessage(1)), ShaNi.SELF_TEST_DIGEST_1);
+    }
+
     @Test
     void availableOnThisMachineKind() throws Exception {
         final boolean built = Sha1Pair.class.getResource("/ccbt/native/linux-x86_64/libccbtsha1.so") != null;

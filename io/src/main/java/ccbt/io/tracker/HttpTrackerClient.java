@@ -66,9 +66,9 @@ public final class HttpTrackerClient implements AutoCloseable {
     private final Config config;
     private final HttpGet http;
     /**
-     * Each request blocks a thread of this pool; closing the client interrupts those still waiting. Platform threads,
-     * not virtual ones: a virtual thread's blocking socket starts the JDK's I/O poller threads, and with them in native
-     * code the JVM's exit waited 0.3 s longer.
+     * Each request blocks a daemon thread of this pool until its reply or its deadline; a closed client takes no new
+     * requests. Platform threads, not virtual ones: a virtual thread's blocking socket starts the JDK's I/O poller
+     * threads, and with them in native code the JVM's exit waited 0.3 s longer.
      */
     private final ExecutorService requests = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ccbt-tracker-http");
@@ -94,7 +94,7 @@ public final class HttpTrackerClient implements AutoCloseable {
     /** Announces to an {@code http://} or {@code https://} tracker. */
     public CompletableFuture<AnnounceResponse> announce(URI tracker, AnnounceRequest request) {
         String name = String.valueOf(tracker);
-        if (!isHttp(tracker)) {
+        if (!HttpGet.isHttp(tracker)) {
             return CompletableFuture.failedFuture(TrackerException.failed(name, "not an http(s) tracker URL"));
         }
         URI url;
@@ -119,7 +119,7 @@ public final class HttpTrackerClient implements AutoCloseable {
      */
     public CompletableFuture<ScrapeResponse> scrape(URI tracker, List<InfoHash> infoHashes) {
         String name = String.valueOf(tracker);
-        if (!isHttp(tracker)) {
+        if (!HttpGet.isHttp(tracker)) {
             return CompletableFuture.failedFuture(TrackerException.failed(name, "not an http(s) tracker URL"));
         }
         if (infoHashes.isEmpty()) {
@@ -149,10 +149,6 @@ public final class HttpTrackerClient implements AutoCloseable {
     @Override
     public void close() {
         requests.shutdownNow();
-    }
-
-    private static boolean isHttp(URI tracker) {
-        return HttpGet.isHttp(tracker);
     }
 
     /**
