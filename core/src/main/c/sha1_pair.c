@@ -7,11 +7,17 @@
  * The state is five 32-bit words h0..h4 per message, as in FIPS 180-4. These functions take whole 64-byte
  * blocks; buffering and the padding of the last block are the caller's (ccbt.core.hash.ShaNi and its users).
  */
+#define _GNU_SOURCE
 #include <cpuid.h>
 #include <immintrin.h>
 #include <jni.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* Only the hashing code may use the SHA extensions (and SSE4.1, SSSE3): supported() must run on any x86-64 CPU,
  * so the file is compiled for the baseline and these functions for the extensions. */
@@ -143,4 +149,91 @@ JNIEXPORT jint JNICALL Java_ccbt_core_hash_ShaNi_supported(JNIEnv *env, jclass t
     (void) env;
     (void) type;
     return supported();
+}
+
+/*
+ * Hashing a file mapping in place. A page of a mapping that the file no longer covers (it was truncated after
+ * it was mapped) or that the disk cannot read raises SIGBUS in the thread that touches it; in code of its own the
+ * JVM would take that for a crash of the whole process. So a thread hashing a mapping registers a jump buffer
+ * under its thread id, and the handler installed here jumps back to it; every other SIGBUS goes on to the handler
+ * that was there before (the JVM's, which turns faults in its own mapped-memory accesses into exceptions).
+ * Thread ids live in a fixed table rather than in thread-local storage, which a signal handler cannot use safely
+ * in a library loaded at run time.
+ */
+#define GUARD_SLOTS 64
+
+typedef struct {
+    _Atomic pid_t thread;
+    sigjmp_buf *volatile jump;
+} guard_slot;
+
+static guard_slot guard_slots[GUARD_SLOTS];
+static struct sigaction previous_bus_action;
+
+static pid_t current_thread(void) {
+    return (pid_t) syscall(SYS_gettid);
+}
+
+static void on_bus(int signal_number, siginfo_t *info, void *context) {
+    const pid_t self = current_thread();
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        if (atomic_load(&guard_slots[i].thread) == self && guard_slots[i].jump != NULL) {
+            siglongjmp(*guard_slots[i].jump, 1);
+        }
+    }
+    if (previous_bus_action.sa_flags & SA_SIGINFO) {
+        previous_bus_action.sa_sigaction(signal_number, info, context);
+    } else if (previous_bus_action.sa_handler == SIG_DFL) {
+        /* What the signal would have done without this handler: end the process. */
+        signal(signal_number, SIG_DFL);
+        raise(signal_number);
+    } else if (previous_bus_action.sa_handler != SIG_IGN) {
+        previous_bus_action.sa_handler(signal_number);
+    }
+}
+
+/* Installs the SIGBUS handler in front of the one already there; 1 if done. Called once per process. */
+JNIEXPORT jint JNICALL Java_ccbt_core_hash_ShaNi_installMappingGuard(JNIEnv *env, jclass type) {
+    (void) env;
+    (void) type;
+    struct sigaction action;
+    if (sigaction(SIGBUS, NULL, &previous_bus_action) != 0) {
+        return 0;
+    }
+    action = previous_bus_action;
+    action.sa_sigaction = on_bus;
+    action.sa_flags = (previous_bus_action.sa_flags | SA_SIGINFO) & ~SA_RESETHAND;
+    return sigaction(SIGBUS, &action, NULL) == 0 ? 1 : 0;
+}
+
+/*
+ * compress2 over memory that may fault: 1 if every block was hashed, 0 if a page could not be read (the states
+ * are then partly updated and worthless), -1 if all guard slots are taken (nothing was hashed).
+ */
+JNIEXPORT jint JNICALL Java_ccbt_core_hash_ShaNi_compress2Guarded(JNIEnv *env, jclass type, jlong state_a,
+                                                                 jlong state_b, jlong a, jlong b, jlong blocks) {
+    (void) env;
+    (void) type;
+    const pid_t self = current_thread();
+    guard_slot *slot = NULL;
+    for (int i = 0; i < GUARD_SLOTS && slot == NULL; i++) {
+        pid_t free_slot = 0;
+        if (atomic_compare_exchange_strong(&guard_slots[i].thread, &free_slot, self)) {
+            slot = &guard_slots[i];
+        }
+    }
+    if (slot == NULL) {
+        return -1;
+    }
+    sigjmp_buf jump;
+    volatile jint result = 0;
+    if (sigsetjmp(jump, 1) == 0) {
+        slot->jump = &jump;
+        blocks2((uint32_t *) (intptr_t) state_a, (uint32_t *) (intptr_t) state_b, (const uint8_t *) (intptr_t) a,
+                (const uint8_t *) (intptr_t) b, (size_t) blocks);
+        result = 1;
+    }
+    slot->jump = NULL;
+    atomic_store(&slot->thread, 0);
+    return result;
 }

@@ -158,6 +158,39 @@ class RecheckTest {
     }
 
     /**
+     * A file cut short while it is checked from the page cache, after the first pair of pieces: the pieces hashed
+     * before it stay good, the rest fail, and the process lives on. With one thread the run is one span of eight
+     * pieces, paired 0+4, 1+5 ...: the cut comes while 0 and 4 are recorded, and the next pair's first page past
+     * the new end raises SIGBUS. (Checked by reading instead, all eight pieces would already be in the buffer.)
+     */
+    @Test
+    void aFileTruncatedDuringTheCheckFailsTheRestOfItsPieces(@TempDir Path root) throws Exception {
+        if (!ccbt.core.hash.Sha1Pair.isAvailable()) {
+            return;
+        }
+        FileLayout l = new FileLayout(List.of(StoredFile.of("cut.bin", 8 * 65_536)), 65_536);
+        byte[] all = written(root, l, 11);
+        byte[] h = hashes(l, all);
+        Path file = root.resolve("cut.bin");
+        AtomicLong progress = new AtomicLong();
+        Bitfield good = Recheck.check(root, l, h, null, 1, bytes -> {
+            if (progress.getAndAdd(bytes) == 0) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.truncate(0);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        Bitfield expected = new Bitfield(8);
+        expected.set(0);
+        expected.set(4);
+        assertThat(good).isEqualTo(expected);
+        assertThat(progress.get()).isEqualTo(l.totalLength());
+        assertThat(Files.size(file)).isZero();
+    }
+
+    /**
      * The queue's spans cover exactly the wanted pieces, in order, never across an unwanted one, each at most
      * {@link Recheck#SPAN_BYTES} unless it is a single larger piece, and cut no shorter than that needs.
      */

@@ -43,6 +43,25 @@ public final class Sha1Pair {
     }
 
     /**
+     * True if this process can hash file mappings in place ({@link #updateMapped}); the first call installs the
+     * SHA-1 library's SIGBUS handler in front of the JVM's.
+     */
+    public static boolean canHashMappings() {
+        return ShaNi.AVAILABLE && ShaNi.MappingGuard.INSTALLED;
+    }
+
+    /**
+     * Adds {@code bytes} bytes, a multiple of 64, of a file mapping at {@code a} to the first message and at
+     * {@code b} to the second, where both messages so far are a multiple of 64 bytes long; only if
+     * {@link #canHashMappings()}. Returns false if they could not be hashed there, most often because a page could
+     * not be read (the file shrank after it was mapped, or the disk failed): both messages are then worthless until
+     * {@link #reset}, and the caller reads the bytes instead. A fault in the mapping never reaches the JVM.
+     */
+    public boolean updateMapped(final long a, final long b, final long bytes) {
+        return lanes.updateMapped(a, b, bytes);
+    }
+
+    /**
      * Adds the remaining bytes of two direct buffers, which must be as many, and moves their positions to their
      * limits.
      */

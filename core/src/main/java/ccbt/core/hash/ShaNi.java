@@ -53,6 +53,26 @@ final class ShaNi {
     private static native int supported();
 
     /**
+     * {@link #compress2} over memory that may fault (a file mapping): 1 if done, 0 if a page could not be read, -1 if
+     * the library's table of guarded threads is full (nothing hashed). Only once {@link MappingGuard#INSTALLED}.
+     */
+    private static native int compress2Guarded(long stateA, long stateB, long a, long b, long blocks);
+
+    /** Puts the library's SIGBUS handler in front of the JVM's; 1 if done. */
+    private static native int installMappingGuard();
+
+    /**
+     * The library's SIGBUS handler, installed on first use: a process that never hashes a mapping keeps the JVM's
+     * handling of the signal untouched.
+     */
+    static final class MappingGuard {
+        static final boolean INSTALLED = AVAILABLE && installMappingGuard() == 1;
+
+        private MappingGuard() {
+        }
+    }
+
+    /**
      * One message, or two of the same length, streamed through the compression: the states, each message's partial
      * last block and its FIPS 180-4 padding, all in native memory. Not thread-safe.
      */
@@ -127,6 +147,24 @@ final class ShaNi {
                 pending = rest;
             }
             Reference.reachabilityFence(this);
+        }
+
+        /**
+         * {@link #update} of two lanes for whole blocks of memory that may fault, such as a file mapping, at a block
+         * boundary of both messages. False if they could not be hashed there: a page could not be read (the file
+         * shrank under the mapping, or the disk failed), or more threads than the library's guard table holds hash
+         * mappings at once; the messages are then worthless until {@link #reset}, and the caller reads the bytes
+         * instead. Never touches the memory from Java, where such a fault would be an error of the JVM's.
+         */
+        boolean updateMapped(final long a, final long b, final long bytes) {
+            if (count != 2 || pending != 0 || bytes < 0 || bytes % BLOCK != 0 || !MappingGuard.INSTALLED) {
+                throw new IllegalStateException("mapped update of " + bytes + " bytes with " + count + " lanes and "
+                    + pending + " bytes pending");
+            }
+            final int done = compress2Guarded(base, base + 32, a, b, bytes / BLOCK);
+            length += bytes;
+            Reference.reachabilityFence(this);
+            return done == 1;
         }
 
         /** Adds {@code n} bytes of {@code bytes} from {@code offset} to the one lane, through the scratch bytes. */

@@ -5,23 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class Sha1PairTest {
     private static final HexFormat HEX = HexFormat.of();
 
-    /**
-     * The build compiles the library wherever it has a C compiler for x86-64 Linux, and this machine kind's CPUs
-     * have the SHA extensions: here the pair hasher must be in use, not silently skipped.
-     */
     /** The self-test's expected digests (taken from another implementation) are the JDK's too. */
     @Test
     void theLibrarysSelfTestExpectsTheJdksDigests() throws Exception {
@@ -29,6 +31,10 @@ class Sha1PairTest {
         assertArrayEquals(MessageDigest.getInstance("SHA-1").digest(ShaNi.selfTestMessage(1)), ShaNi.SELF_TEST_DIGEST_1);
     }
 
+    /**
+     * The build compiles the library wherever it has a C compiler for x86-64 Linux, and this machine kind's CPUs
+     * have the SHA extensions: here the pair hasher must be in use, not silently skipped.
+     */
     @Test
     void availableOnThisMachineKind() throws Exception {
         final boolean built = Sha1Pair.class.getResource("/ccbt/native/linux-x86_64/libccbtsha1.so") != null;
@@ -98,6 +104,65 @@ class Sha1PairTest {
             pair.digest(out, 0, out, 20);
             assertArrayEquals(jdk(a), Arrays.copyOfRange(out, 0, 20), "first message, length " + length);
             assertArrayEquals(jdk(b), Arrays.copyOfRange(out, 20, 40), "second message, length " + length);
+        }
+    }
+
+    @Test
+    void hashesAFileMappingInPlace(@TempDir final Path dir) throws Exception {
+        if (!Sha1Pair.isAvailable()) {
+            return;
+        }
+        assertTrue(Sha1Pair.canHashMappings());
+        final byte[] data = new byte[2 << 20];
+        new SplittableRandom(5).nextBytes(data);
+        final Path file = Files.write(dir.resolve("pieces"), data);
+        final int half = data.length / 2;
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final long at = ch.map(FileChannel.MapMode.READ_ONLY, 0, data.length, arena).address();
+            final Sha1Pair pair = Sha1Pair.create();
+            assertTrue(pair.updateMapped(at, at + half, 64 * 1000));
+            assertTrue(pair.updateMapped(at + 64 * 1000, at + half + 64 * 1000, half - 64 * 1000));
+            final byte[] out = new byte[40];
+            pair.digest(out, 0, out, 20);
+            assertArrayEquals(jdk(Arrays.copyOfRange(data, 0, half)), Arrays.copyOfRange(out, 0, 20));
+            assertArrayEquals(jdk(Arrays.copyOfRange(data, half, data.length)), Arrays.copyOfRange(out, 20, 40));
+            assertThrows(IllegalStateException.class, () -> pair.updateMapped(at, at + half, 63));
+        }
+    }
+
+    /**
+     * A file cut short under its mapping raises SIGBUS when the hash reaches a page past its new end: the hash says
+     * so, the process lives on, and a fault in the JVM's own access to a mapping still becomes its exception.
+     */
+    @Test
+    void aFileTruncatedUnderItsMappingFailsTheHashNotTheProcess(@TempDir final Path dir) throws Exception {
+        if (!Sha1Pair.isAvailable()) {
+            return;
+        }
+        final byte[] data = new byte[1 << 20];
+        new SplittableRandom(6).nextBytes(data);
+        final Path file = Files.write(dir.resolve("shrinks"), data);
+        final Path other = Files.write(dir.resolve("also-shrinks"), data);
+        final Sha1Pair pair = Sha1Pair.create();
+        try (Arena arena = Arena.ofConfined();
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileChannel otherCh = FileChannel.open(other, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            final long at = ch.map(FileChannel.MapMode.READ_ONLY, 0, data.length, arena).address();
+            final MemorySegment jvmMapped = otherCh.map(FileChannel.MapMode.READ_ONLY, 0, data.length, arena);
+            ch.truncate(4096);
+            otherCh.truncate(0);
+            for (int round = 0; round < 3; round++) {
+                pair.reset();
+                assertEquals(false, pair.updateMapped(at, at + data.length / 2, data.length / 2), "round " + round);
+            }
+            assertThrows(InternalError.class, () -> jvmMapped.get(ValueLayout.JAVA_BYTE, 0));
+            // Within the file's new end, the same hasher works as before.
+            pair.reset();
+            assertTrue(pair.updateMapped(at, at + 2048, 2048));
+            final byte[] out = new byte[40];
+            pair.digest(out, 0, out, 20);
+            assertArrayEquals(jdk(Arrays.copyOfRange(data, 0, 2048)), Arrays.copyOfRange(out, 0, 20));
+            assertArrayEquals(jdk(Arrays.copyOfRange(data, 2048, 4096)), Arrays.copyOfRange(out, 20, 40));
         }
     }
 
