@@ -12,15 +12,18 @@ import java.util.function.BooleanSupplier;
 
 
 /**
- * Hash-verify: SHA-1 over the staged piece. One handler per shard; shard {@code k} of {@code n} takes the
- * pieces whose index is {@code k} modulo {@code n}, so the shards hash in parallel and each piece once.
+ * Hash-verify: SHA-1 over the staged piece. One handler per shard; the ring's events go to the shards two by two
+ * (events {@code 2i} and {@code 2i + 1} to shard {@code i} modulo {@code n}), so the shards hash in parallel, each
+ * piece once, and a shard's next piece is normally the very next one published.
  *
  * <p>Where {@link Sha1Pair} is available, a shard hashes two of its pieces at once when a second one of the same
  * length is published behind the first (it looks up to {@link #LOOKAHEAD} events ahead): a pair costs about two
  * thirds of two single hashes. The second piece's verdict is stored in its event, which the shard then passes
  * without hashing it again. A shard whose next piece is not there yet waits for it, parked, for up to twice the
- * recent time between its pieces (at most {@link #MAX_PARTNER_WAIT_NANOS}): downloads are rarely bound by hashing,
- * so a short delay of the first piece costs no throughput, while hashing alone would cost CPU.
+ * recent time between pieces (at most {@link #MAX_PARTNER_WAIT_NANOS}): downloads are rarely bound by hashing,
+ * so a short delay of the first piece costs no throughput, while hashing alone would cost CPU. (Sharded by piece
+ * index instead, a shard's next piece came two publications later, often beyond that wait: a sixth of a 1 GiB
+ * download's pieces went alone.)
  */
 final class HashVerifyStage implements EventHandler<PieceEvent> {
     /** How far ahead of its piece a shard looks for a partner; the ring holds every staging slot, so a few suffice. */
@@ -43,7 +46,7 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
     private long waitingSequence;
     private int waitingLength;
     private final BooleanSupplier partnerPublished = this::partnerPublished;
-    /** When this shard's previous piece was published, and a moving average of the time between its pieces. */
+    /** When the previous piece was published, and a moving average of the time between pieces. */
     private long lastPublishedNanos;
     private long intervalNanos = MAX_PARTNER_WAIT_NANOS;
 
@@ -66,17 +69,14 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
 
     @Override
     public void onEvent(final PieceEvent event, final long sequence, final boolean endOfBatch) {
-        if (event.piece % shardCount != shard || event.hashedAhead) {
+        pieceArrived(event);
+        if (!hashes(sequence) || event.hashedAhead) {
             // Passed at once, not at the end of this shard's batch (which may hash a piece after it): the
             // next stage waits for every shard. A piece hashed ahead with its partner has its verdict already.
-            if (event.hashedAhead) {
-                pieceArrived(event);
-            }
             progress.setVolatile(sequence);
             waits.stageAdvanced(1);
             return;
         }
-        pieceArrived(event);
         // The staging slot's own buffer: only this stage holds the event now, so hashing may move its position,
         // which is put back for the next stages (no duplicate per piece).
         final ByteBuffer data = event.data;
@@ -111,6 +111,12 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
         waits.stageAdvanced(1);
     }
 
+    /** Whether this shard hashes the event at {@code sequence}. */
+    private boolean hashes(final long sequence) {
+        return (sequence >>> 1) % shardCount == shard;
+    }
+
+    /** Keeps the recent time between publications up to date; every shard sees every event. */
     private void pieceArrived(final PieceEvent event) {
         final long interval = event.publishedNanos - lastPublishedNanos;
         lastPublishedNanos = event.publishedNanos;
@@ -146,7 +152,7 @@ final class HashVerifyStage implements EventHandler<PieceEvent> {
     private PieceEvent partnerOf(final long sequence, final int length) {
         for (long s = sequence + 1; s <= sequence + LOOKAHEAD && ring.isAvailable(s); s++) {
             final PieceEvent e = ring.get(s);
-            if (e.piece % shardCount == shard && !e.hashedAhead && e.data.limit() == length) {
+            if (hashes(s) && !e.hashedAhead && e.data.limit() == length) {
                 return e;
             }
         }
