@@ -1,5 +1,6 @@
 package ccbt.store;
 
+import ccbt.core.hash.Sha1;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -319,6 +320,27 @@ public final class PieceStore implements AutoCloseable {
                     + " outside piece " + piece + " of " + length + " bytes");
         }
         read(layout.pieceOffset(piece) + offset, dst, true);
+    }
+
+    /**
+     * Whether piece {@code piece}, as the files hold it now, hashes to its SHA-1 in {@code pieceHashes} (20 bytes per
+     * piece): read through {@code buffer}, whatever its size, and hashed with {@code sha1}, so checking a piece
+     * allocates nothing. False also where a file is short.
+     */
+    public boolean pieceMatches(final int piece, final byte[] pieceHashes, final ByteBuffer buffer, final Sha1 sha1) {
+        final long start = layout.pieceOffset(piece);
+        final int length = layout.pieceLength(piece);
+        sha1.reset();
+        for (int done = 0; done < length; ) {
+            buffer.clear().limit(Math.min(buffer.capacity(), length - done));
+            final int want = buffer.remaining();
+            if (read(start + done, buffer) != want) {
+                return false;
+            }
+            sha1.update(buffer.flip());
+            done += want;
+        }
+        return sha1.digestMatches(pieceHashes, piece * Sha1.LENGTH);
     }
 
     /**

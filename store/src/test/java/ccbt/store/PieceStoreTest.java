@@ -53,6 +53,38 @@ class PieceStoreTest {
         }
     }
 
+    /**
+     * Pieces checked on disk through buffers smaller than, equal to and larger than a piece, across file
+     * boundaries and a pad file: right for intact pieces, a changed byte, and a file cut short.
+     */
+    @Test
+    void piecesMatchOnDiskThroughAnyBufferSize(@TempDir Path root) throws Exception {
+        FileLayout l = oddLayout();
+        byte[] all = content(l, 21);
+        byte[] hashes = RecheckTest.hashes(l, all);
+        try (PieceStore s = PieceStore.open(root, l, Preallocation.SPARSE)) {
+            writeAll(s, l, all);
+            ccbt.core.hash.Sha1 sha1 = ccbt.core.hash.Sha1.create();
+            for (int size : new int[] {4096, 10_000, PIECE, 3 * PIECE}) {
+                ByteBuffer buffer = ByteBuffer.allocateDirect(size);
+                for (int p = 0; p < l.pieceCount(); p++) {
+                    assertThat(s.pieceMatches(p, hashes, buffer, sha1)).as("buffer %d, piece %d", size, p).isTrue();
+                }
+            }
+            try (FileChannel ch = FileChannel.open(root.resolve("c.bin"), StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~all[(int) l.fileOffset(4) + 70_000]}), 70_000);
+                ch.truncate(100_000);
+            }
+            int changed = l.pieceAt(l.fileOffset(4) + 70_000);
+            int cut = l.pieceAt(l.fileOffset(4) + 100_000);
+            ByteBuffer buffer = ByteBuffer.allocateDirect(10_000);
+            for (int p = 0; p < l.pieceCount(); p++) {
+                assertThat(s.pieceMatches(p, hashes, buffer, sha1)).as("piece %d", p).isEqualTo(p < changed);
+            }
+            assertThat(cut).isGreaterThan(changed);
+        }
+    }
+
     @Test
     void createsFilesSparseAndSkipsPadFiles(@TempDir Path root) throws Exception {
         FileLayout l = oddLayout();

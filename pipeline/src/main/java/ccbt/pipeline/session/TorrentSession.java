@@ -529,11 +529,9 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             (piece + 1) * Sha1.LENGTH);
     }
 
-    /** Whether {@code data} (position 0, limit = piece length) hashes to the piece's expected hash. */
-    boolean verify(final int piece, final ByteBuffer data, final Sha1 sha1) {
-        sha1.reset();
-        sha1.update(data);
-        return sha1.digestMatches(pieceHashes, piece * Sha1.LENGTH);
+    /** Whether piece {@code piece}, as the files hold it now, hashes to its expected hash. Disk thread. */
+    boolean pieceOnDiskMatches(final int piece, final DiskScratch scratch) {
+        return store.pieceMatches(piece, pieceHashes, scratch.block, scratch.sha1);
     }
 
     @Override

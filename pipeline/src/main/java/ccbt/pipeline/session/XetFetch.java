@@ -1,7 +1,5 @@
 package ccbt.pipeline.session;
 
-import ccbt.core.DirectBuffers;
-import ccbt.core.hash.Sha1;
 import ccbt.pipeline.xet.XetStores;
 import ccbt.store.FileLayout;
 import ccbt.store.dedup.ChunkIndex;
@@ -436,9 +434,10 @@ final class XetFetch implements XetPeerRequests.Listener {
             final ChunkIndex index = t.engine.chunkIndex();
             final XetStores stores = t.engine.xetStores();
             final boolean[] found = new boolean[work.size()];
-            final XetChunkVerifier verifier = new XetChunkVerifier();
+            final DiskScratch scratch = DiskScratch.current();
+            final XetChunkVerifier verifier = scratch.chunkVerifier;
             final Map<Path, FileChannel> open = new HashMap<>();
-            final ByteBuffer buf = DirectBuffers.cacheAligned(XetWireDescriptor.MAX_CHUNK_LENGTH);
+            final ByteBuffer buf = scratch.chunk;
             try {
                 for (int i = 0; i < work.size(); i++) {
                     final Need n = work.get(i);
@@ -585,14 +584,10 @@ final class XetFetch implements XetPeerRequests.Listener {
     }
 
     private void verifyPiece(final int piece) {
-        final int length = layout.pieceLength(piece);
         t.xetDiskTask(() -> {
             boolean ok;
             try {
-                final ByteBuffer data = ByteBuffer.allocate(length);
-                ok = t.store.read(layout.pieceOffset(piece), data) == length;
-                data.flip();
-                ok = ok && t.verify(piece, data, Sha1.create());
+                ok = t.pieceOnDiskMatches(piece, DiskScratch.current());
             } catch (final RuntimeException e) {
                 ok = false;
             }
