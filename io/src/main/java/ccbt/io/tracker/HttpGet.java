@@ -48,12 +48,21 @@ final class HttpGet {
     private final Duration requestTimeout;
     private final int maxBodyBytes;
     private final String userAgent;
+    /** The TLS socket factory for https, or null for the JDK's default (made on the first https request only). */
+    private final SSLSocketFactory tls;
 
     HttpGet(final Duration connectTimeout, final Duration requestTimeout, final int maxBodyBytes, final String userAgent) {
+        this(connectTimeout, requestTimeout, maxBodyBytes, userAgent, null);
+    }
+
+    /** With {@code tls} instead of the JDK's default TLS: for tests, which need a trust store of their own. */
+    HttpGet(final Duration connectTimeout, final Duration requestTimeout, final int maxBodyBytes, final String userAgent,
+            final SSLSocketFactory tls) {
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         this.maxBodyBytes = maxBodyBytes;
         this.userAgent = userAgent;
+        this.tls = tls;
     }
 
     /** GETs {@code url} (http or https), following redirects; a redirect from https to http is returned as it is. */
@@ -95,7 +104,8 @@ final class HttpGet {
         try {
             socket.connect(new InetSocketAddress(host, port), millisLeft(deadline, connectTimeout.toMillis()));
             if (tls) {
-                final SSLSocket s = (SSLSocket) TlsFactory.DEFAULT.createSocket(socket, host, port, true);
+                final SSLSocketFactory factory = this.tls != null ? this.tls : TlsFactory.DEFAULT;
+                final SSLSocket s = (SSLSocket) factory.createSocket(socket, host, port, true);
                 final SSLParameters p = s.getSSLParameters();
                 p.setEndpointIdentificationAlgorithm("HTTPS");
                 s.setSSLParameters(p);

@@ -157,10 +157,56 @@ class HttpGetTest {
      */
     @Test
     void anHttpsTrackerWithAnUntrustedCertificateIsRefused(@TempDir final Path dir) throws Exception {
+        final SSLContext tls = serverTls(selfSigned(dir, "IP:127.0.0.1"));
+        final SSLServerSocket socket = (SSLServerSocket) tls.getServerSocketFactory()
+            .createServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        final URI url = serve(socket, "https", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        assertThatThrownBy(() -> http.get(url)).isInstanceOf(SSLException.class);
+        assertThat(requests).isEmpty();
+    }
+
+    /**
+     * A trusted certificate is accepted only for the host it names: with the certificate in the client's trust
+     * store, a tracker whose certificate is for 127.0.0.1 answers, one whose certificate names another host is
+     * refused in the handshake.
+     */
+    @Test
+    void aTrustedCertificateMustNameTheTrackersHost(@TempDir final Path dir) throws Exception {
+        for (final String names : new String[] {"IP:127.0.0.1", "DNS:tracker.example"}) {
+            final KeyStore keys = selfSigned(dir.resolve(names.substring(0, 2)), names);
+            final KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("tracker", keys.getCertificate("tracker"));
+            final javax.net.ssl.TrustManagerFactory tmf =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            final SSLContext client = SSLContext.getInstance("TLS");
+            client.init(null, tmf.getTrustManagers(), null);
+            final HttpGet trusting = new HttpGet(Duration.ofSeconds(2), Duration.ofSeconds(5), 64 * 1024, "ccbt-test",
+                client.getSocketFactory());
+            requests.clear();
+            final SSLServerSocket socket = (SSLServerSocket) serverTls(keys).getServerSocketFactory()
+                .createServerSocket(0, 8, InetAddress.getLoopbackAddress());
+            final URI url = serve(socket, "https", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            if (names.startsWith("IP:")) {
+                assertThat(new String(trusting.get(url).body(), StandardCharsets.US_ASCII)).isEqualTo("ok");
+                assertThat(requests).hasSize(1);
+            } else {
+                assertThatThrownBy(() -> trusting.get(url)).isInstanceOf(SSLException.class)
+                    .hasMessageContaining("127.0.0.1");
+                assertThat(requests).isEmpty();
+            }
+            server.close();
+        }
+    }
+
+    /** A key pair and a self-signed certificate for the subject alternative {@code names}, made with keytool. */
+    private static KeyStore selfSigned(final Path dir, final String names) throws Exception {
+        Files.createDirectories(dir);
         final Path store = dir.resolve("tracker.p12");
         final Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
             "-genkeypair", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "secret",
-            "-alias", "tracker", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1",
+            "-alias", "tracker", "-keyalg", "EC", "-dname", "CN=ccbt test tracker", "-ext", "SAN=" + names,
             "-validity", "2").redirectErrorStream(true).start();
         keytool.getInputStream().transferTo(OutputStream.nullOutputStream());
         assertThat(keytool.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -169,14 +215,14 @@ class HttpGetTest {
         try (InputStream in = Files.newInputStream(store)) {
             keys.load(in, "secret".toCharArray());
         }
+        return keys;
+    }
+
+    private static SSLContext serverTls(final KeyStore keys) throws Exception {
         final KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, "secret".toCharArray());
         final SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
-        final SSLServerSocket socket = (SSLServerSocket) tls.getServerSocketFactory()
-            .createServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        final URI url = serve(socket, "https", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        assertThatThrownBy(() -> http.get(url)).isInstanceOf(SSLException.class);
-        assertThat(requests).isEmpty();
+        return tls;
     }
 }
