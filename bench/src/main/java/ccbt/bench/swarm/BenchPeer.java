@@ -47,6 +47,15 @@ public interface BenchPeer extends AutoCloseable {
     }
 
     /**
+     * {@link System#nanoTime()} when the client first reported bytes done, taken as its report arrived (an output
+     * line, or its metrics as read), or -1 if it has not. Unlike the sampler's tick, this does not depend on how long
+     * the sampler's round over every process takes, which differs between clients.
+     */
+    default long firstProgressAtNanos() {
+        return -1;
+    }
+
+    /**
      * Starts the timed work of a client that was prepared untimed (see {@link PeerClient#recheck}); a no-op for clients
      * whose work starts with their process.
      */

@@ -60,6 +60,8 @@ public final class BenchProcess implements BenchPeer {
     private volatile boolean stopping;
     private volatile long completedAt = -1;
     private volatile long firstByteAt = -1;
+    /** When the client first reported bytes done (as its output line arrived, or as its metrics were read). */
+    private volatile long firstProgressAt = -1;
 
     private BenchProcess(final String client, final String role, final List<String> command, final Path logFile,
                          final Protocol protocol, final boolean stdinGuard) {
@@ -138,6 +140,9 @@ public final class BenchProcess implements BenchPeer {
 
     /** The client reports {@code bytes} done. */
     public void progress(final long bytes) {
+        if (bytes > 0 && firstProgressAt < 0) {
+            firstProgressAt = System.nanoTime();
+        }
         this.bytesDone = bytes;
     }
 
@@ -249,6 +254,11 @@ public final class BenchProcess implements BenchPeer {
     @Override
     public long firstByteAtNanos() {
         return firstByteAt;
+    }
+
+    @Override
+    public long firstProgressAtNanos() {
+        return firstProgressAt;
     }
 
     /** Whether the client reported completion (or a failure) already, without waiting. */

@@ -359,6 +359,14 @@ public final class SwarmBench {
                         }
                     }
                     wall = ((last != Long.MIN_VALUE ? last : System.nanoTime()) - t0) / 1e9;
+                    // the first progress report as it arrived is at least as early as the tick that saw it (the
+                    // tick comes after a round over every process, and scraping a seeder's metrics lengthens it)
+                    for (final BenchPeer p : running) {
+                        if (p.firstProgressAtNanos() >= 0) {
+                            final double reported = (p.firstProgressAtNanos() - t0) / 1e9;
+                            firstByte = Double.isNaN(firstByte) ? reported : Math.min(firstByte, reported);
+                        }
+                    }
                     // a client that says when its payload work began is more precise than the first progress tick
                     for (final BenchPeer p : running) {
                         if (p.firstByteAtNanos() >= 0) {
