@@ -192,15 +192,19 @@ static void on_bus(int signal_number, siginfo_t *info, void *context) {
     }
 }
 
-/* Installs the SIGBUS handler in front of the one already there; 1 if done. Called once per process. */
+/* Installs the SIGBUS handler in front of the one already there; 1 if done (or done before). */
 JNIEXPORT jint JNICALL Java_ccbt_core_hash_ShaNi_installMappingGuard(JNIEnv *env, jclass type) {
     (void) env;
     (void) type;
-    struct sigaction action;
-    if (sigaction(SIGBUS, NULL, &previous_bus_action) != 0) {
+    struct sigaction current;
+    if (sigaction(SIGBUS, NULL, &current) != 0) {
         return 0;
     }
-    action = previous_bus_action;
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_bus) {
+        return 1; /* already in front: chaining to itself would loop */
+    }
+    previous_bus_action = current;
+    struct sigaction action = current;
     action.sa_sigaction = on_bus;
     action.sa_flags = (previous_bus_action.sa_flags | SA_SIGINFO) & ~SA_RESETHAND;
     return sigaction(SIGBUS, &action, NULL) == 0 ? 1 : 0;
