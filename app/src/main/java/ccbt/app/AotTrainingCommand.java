@@ -1,5 +1,7 @@
 package ccbt.app;
 
+import ccbt.core.bencode.BDict;
+import ccbt.core.bencode.Bencode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,9 +82,8 @@ final class AotTrainingCommand implements Callable<Integer> {
      */
     private HttpServer tracker(final int seedPort) throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        final byte[] head = "d8:intervali1800e5:peers6:".getBytes(StandardCharsets.US_ASCII);
-        final byte[] reply = ByteBuffer.allocate(head.length + 7).put(head).put(new byte[] {127, 0, 0, 1})
-            .putShort((short) seedPort).put((byte) 'e').array();
+        final byte[] seed = ByteBuffer.allocate(6).put(new byte[] {127, 0, 0, 1}).putShort((short) seedPort).array();
+        final byte[] reply = Bencode.encode(BDict.builder().put("interval", 1800).put("peers", seed).build());
         server.createContext("/announce", exchange -> {
             announces.incrementAndGet();
             exchange.sendResponseHeaders(200, reply.length);

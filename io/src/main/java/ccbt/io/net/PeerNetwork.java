@@ -54,7 +54,13 @@ public final class PeerNetwork implements AutoCloseable {
         PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
         PooledByteBufAllocator.defaultUseCacheForAllThreads(), DirectBuffers.ALIGNMENT);
 
+    /** Shared by every peer socket; it keeps each socket's read sizes in that socket's own handle. */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_SIZES = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ);
+
     private final TransportFactory transports;
+    /** The transport's socket classes, their constructors looked up once. */
+    private final ReflectiveChannelFactory<? extends Channel> serverChannels;
+    private final ReflectiveChannelFactory<? extends Channel> peerChannels;
     private final WireLimits limits;
     private final boolean moveChannels;
     private final EventLoopGroup group;
@@ -77,6 +83,8 @@ public final class PeerNetwork implements AutoCloseable {
 
     PeerNetwork(final Transport transport, final int ioThreads, final WireLimits limits, final boolean moveChannels) {
         this.transports = TransportFactory.select(transport);
+        this.serverChannels = new ReflectiveChannelFactory<>(transports.serverSocketChannelClass());
+        this.peerChannels = new ReflectiveChannelFactory<>(transports.socketChannelClass());
         this.limits = limits;
         this.moveChannels = moveChannels;
         this.group = transports.newEventLoopGroup(ioThreads, new DefaultThreadFactory("ccbt-io", true));
@@ -107,7 +115,7 @@ public final class PeerNetwork implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already listening on " + server.localAddress());
         }
-        final Channel listener = new ReflectiveChannelFactory<>(transports.serverSocketChannelClass()).newChannel();
+        final Channel listener = serverChannels.newChannel();
         setOption(listener, ChannelOption.SO_BACKLOG, 256);
         setOption(listener, ChannelOption.SO_REUSEADDR, true);
         listener.pipeline().addLast("accept", new Acceptor(router));
@@ -137,7 +145,7 @@ public final class PeerNetwork implements AutoCloseable {
                                           final PeerEndpoint endpoint) {
         final EventLoop loop = endpoint.loop();
         final Promise<PeerConnection> attached = loop.newPromise();
-        final Channel ch = new ReflectiveChannelFactory<>(transports.socketChannelClass()).newChannel();
+        final Channel ch = peerChannels.newChannel();
         setOption(ch, ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
         setPeerOptions(ch);
         ch.pipeline().addLast("peer", PeerChannelHandler.outgoing(endpoint, limits, attached));
@@ -164,7 +172,7 @@ public final class PeerNetwork implements AutoCloseable {
     private static void setPeerOptions(final Channel ch) {
         setOption(ch, ChannelOption.TCP_NODELAY, true);
         setOption(ch, ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        setOption(ch, ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ));
+        setOption(ch, ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_SIZES);
         setOption(ch, ChannelOption.ALLOCATOR, ALLOCATOR);
     }
 
