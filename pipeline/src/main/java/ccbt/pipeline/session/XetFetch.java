@@ -1,5 +1,6 @@
 package ccbt.pipeline.session;
 
+import ccbt.core.DirectBuffers;
 import ccbt.pipeline.xet.XetStores;
 import ccbt.store.FileLayout;
 import ccbt.store.dedup.ChunkIndex;
@@ -52,6 +53,15 @@ final class XetFetch implements XetPeerRequests.Listener {
     private static final int LOCAL_BATCH = 64;
     /** CHUNK_ERROR busy answers a chunk may get (one per tick) before it counts as refused by that peer. */
     private static final int MAX_BUSY = 50;
+    /**
+     * Received chunks wait for their disk task in direct buffers of the largest chunk's size, reused: a heap copy
+     * per chunk was garbage at the exchange's rate, and the JDK copied it once more into a temporary direct buffer
+     * for the write. The chunks in flight bound how many exist at once; this many are kept between bursts (8 MiB).
+     * Buffers made and spare are event-loop state.
+     */
+    static final int MAX_SPARE_CHUNK_BUFFERS = 64;
+    private final ArrayDeque<ByteBuffer> spareChunkBuffers = new ArrayDeque<>();
+    private int chunkBuffersMade;
 
     private final TorrentSession t;
     private final FileLayout layout;
@@ -384,9 +394,37 @@ final class XetFetch implements XetPeerRequests.Listener {
         }
         n.inFlight = -1;
         t.xetChunkFetched(length);
-        final byte[] copy = new byte[length];
-        buffer.get(offset, copy);
-        write(n, ByteBuffer.wrap(copy));
+        // the peer's buffer is released when this returns; the chunk goes on to a disk thread in one of ours
+        final ByteBuffer copy = takeChunkBuffer();
+        copy.put(0, buffer, offset, length).limit(length);
+        write(n, copy);
+    }
+
+    /** A spare direct buffer with room for the largest chunk, cleared. Event loop. */
+    private ByteBuffer takeChunkBuffer() {
+        final ByteBuffer spare = spareChunkBuffers.poll();
+        if (spare != null) {
+            return spare.clear();
+        }
+        chunkBuffersMade++;
+        return DirectBuffers.cacheAligned(XetWireDescriptor.MAX_CHUNK_LENGTH);
+    }
+
+    /** Keeps a chunk buffer whose disk work is done for the next chunk, up to {@link #MAX_SPARE_CHUNK_BUFFERS}. */
+    private void giveBack(final ByteBuffer chunkBuffer) {
+        if (spareChunkBuffers.size() < MAX_SPARE_CHUNK_BUFFERS) {
+            spareChunkBuffers.push(chunkBuffer);
+        }
+    }
+
+    /** Spare chunk buffers held now (tests). */
+    int spareChunkBuffers() {
+        return spareChunkBuffers.size();
+    }
+
+    /** Chunk buffers made so far (tests). */
+    int chunkBuffersMade() {
+        return chunkBuffersMade;
     }
 
     @Override
@@ -527,6 +565,7 @@ final class XetFetch implements XetPeerRequests.Listener {
             }
             final RuntimeException writeFailure = failure;
             return () -> {
+                giveBack(data);
                 n.busyDisk = false;
                 if (writeFailure != null) {
                     t.xetWriteFailed(writeFailure);

@@ -105,6 +105,10 @@ class XetExchangeTest {
             assertThat(SampleDataset.sha256Tree(tmp.resolve("out/p"))).isEqualTo(SampleDataset.sha256Tree(content.resolve("p")));
             assertThat(leecher.metrics().counter("ccbt_xet_fetched_bytes_total", "").get()).isEqualTo(real);
             assertThat(leecher.metrics().counter("ccbt_pieces_verified_total", "").get()).isEqualTo(meta.pieceCount());
+            // every received chunk's buffer came back once its disk work was done, to be reused
+            final int made = download.xetFetch.chunkBuffersMade();
+            assertThat(made).isPositive();
+            assertThat(download.xetFetch.spareChunkBuffers()).isEqualTo(Math.min(made, XetFetch.MAX_SPARE_CHUNK_BUFFERS));
         }
     }
 
