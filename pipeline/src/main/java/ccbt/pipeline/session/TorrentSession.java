@@ -712,9 +712,16 @@ public final class TorrentSession implements PeerEndpoint, PieceTarget {
             return;
         }
         // Every piece has passed the Xet-chunk and disk-write stages, so the chunker is ours now. What
-        // arrived out of order is chunked from disk, off the event loop, before the download counts as done.
+        // arrived out of order is chunked from disk, off the event loop, before the download counts as done;
+        // files a Xet fetch filled from their chunk lists are not read back: those lists are their chunking.
+        final ccbt.xet.format.ChunkList[] known = xetFetch == null ? null : xetFetch.listsOfFilledFiles();
         engine.diskExecutor().execute(() -> {
             try {
+                for (int f = 0; known != null && f < known.length; f++) {
+                    if (known[f] != null) {
+                        chunker.adopt(f, known[f]);
+                    }
+                }
                 chunker.finish();
             } catch (final RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, meta.name() + ": Xet chunking failed: " + e);

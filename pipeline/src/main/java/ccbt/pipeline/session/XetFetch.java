@@ -70,6 +70,8 @@ final class XetFetch implements XetPeerRequests.Listener {
     private int ownedCount;
     private final long[] filled;
     private final long[] needed;
+    /** Pieces this fetch filled and saw pass their SHA-1 (bits, event loop). */
+    private final long[] verifiedHere;
     private final Set<Long> filledPlaces = new HashSet<>();
     private final FileState[] files;
     private final Map<XetHash, Need> needs = new LinkedHashMap<>();
@@ -88,6 +90,8 @@ final class XetFetch implements XetPeerRequests.Listener {
         int peer = -1;
         boolean deferred;
         final Set<Integer> refusedBy = new HashSet<>();
+        /** The verified chunk list, once a peer sent it. */
+        ChunkList list;
     }
 
     /** A chunk still to be put in place: where it goes, and who was asked for it. */
@@ -113,6 +117,7 @@ final class XetFetch implements XetPeerRequests.Listener {
         this.owned = new AtomicLongArray((pieces + 63) >>> 6);
         this.filled = new long[pieces];
         this.needed = new long[pieces];
+        this.verifiedHere = new long[(pieces + 63) >>> 6];
         this.files = new FileState[layout.fileCount()];
         for (int f = 0; f < files.length; f++) {
             files[f] = new FileState();
@@ -351,6 +356,7 @@ final class XetFetch implements XetPeerRequests.Listener {
             return;
         }
         s.state = ListState.PLANNED;
+        s.list = list;
         final long start = layout.fileOffset(file);
         long offset = 0;
         final List<Need> fresh = new ArrayList<>();
@@ -637,6 +643,7 @@ final class XetFetch implements XetPeerRequests.Listener {
                 }
                 disown(piece);
                 if (verified) {
+                    verifiedHere[piece >>> 6] |= 1L << (piece & 63);
                     t.xetPieceVerified(piece);
                 } else {
                     LOG.log(System.Logger.Level.WARNING, t.meta.name() + ": piece " + piece
@@ -648,6 +655,30 @@ final class XetFetch implements XetPeerRequests.Listener {
                 }
             };
         });
+    }
+
+    /**
+     * For each file whose every piece this fetch filled from the file's verified chunk list and saw pass its SHA-1,
+     * that list: the file's chunking, which then need not be read back and cut again (null for the other files).
+     * Event loop.
+     */
+    ChunkList[] listsOfFilledFiles() {
+        final ChunkList[] lists = new ChunkList[files.length];
+        for (int f = 0; f < files.length; f++) {
+            final long length = layout.file(f).length();
+            if (files[f].list == null || length == 0 || files[f].list.fileLength() != length) {
+                continue;
+            }
+            final long start = layout.fileOffset(f);
+            boolean all = true;
+            for (int p = layout.pieceAt(start); all && p <= layout.pieceAt(start + length - 1); p++) {
+                all = (verifiedHere[p >>> 6] & (1L << (p & 63))) != 0;
+            }
+            if (all) {
+                lists[f] = files[f].list;
+            }
+        }
+        return lists;
     }
 
     // ---------------------------------------------------------------- giving pieces back

@@ -4,6 +4,7 @@ import ccbt.core.DirectBuffers;
 import ccbt.store.FileLayout;
 import ccbt.store.PieceStore;
 import ccbt.xet.XetChunkHasher;
+import ccbt.xet.format.ChunkList;
 import ccbt.xet.hash.XetHash;
 
 import java.nio.ByteBuffer;
@@ -94,6 +95,27 @@ public final class TorrentChunker {
             frontier[file] += length;
             catchUp(file);
         });
+    }
+
+    /**
+     * Takes {@code list} as file {@code file}'s chunks instead of reading the file back: for a file a Xet fetch filled
+     * entirely from that list, verified against the file's Xet hash, each chunk against its own hash and each piece
+     * against its SHA-1. Ignored once any of the file has been chunked here. Same thread as {@link #finish()}.
+     */
+    public void adopt(final int file, final ChunkList list) {
+        if (done[file] || frontier[file] != 0 || list.fileLength() != layout.file(file).length()) {
+            return;
+        }
+        long offset = 0;
+        for (int i = 0; i < list.size(); i++) {
+            sink.chunk(file, offset, list.length(i), list.hash(i));
+            offset += list.length(i);
+        }
+        frontier[file] = offset;
+        done[file] = true;
+        filesLeft--;
+        hashers[file] = null;
+        sink.fileDone(file, list.fileHash(), list.size());
     }
 
     /** Chunks everything still missing from disk; call once every piece has been written. */

@@ -105,6 +105,15 @@ class XetExchangeTest {
             assertThat(SampleDataset.sha256Tree(tmp.resolve("out/p"))).isEqualTo(SampleDataset.sha256Tree(content.resolve("p")));
             assertThat(leecher.metrics().counter("ccbt_xet_fetched_bytes_total", "").get()).isEqualTo(real);
             assertThat(leecher.metrics().counter("ccbt_pieces_verified_total", "").get()).isEqualTo(meta.pieceCount());
+            // every file came whole from its chunk list, which then stood for its chunking (no read-back)
+            final ccbt.xet.format.ChunkList[] lists = download.xetFetch.listsOfFilledFiles();
+            final XetHash[] fileHashes = download.xetFileHashes();
+            for (int f = 0; f < meta.files().size(); f++) {
+                if (!meta.files().get(f).padFile()) {
+                    assertThat(lists[f] != null || meta.files().get(f).length() == 0).as("file %d's list", f).isTrue();
+                    assertThat(fileHashes[f].matches(meta.files().get(f).xetHash(), 0)).as("file %d's Xet hash", f).isTrue();
+                }
+            }
             // every received chunk's buffer came back once its disk work was done, to be reused
             final int made = download.xetFetch.chunkBuffersMade();
             assertThat(made).isPositive();

@@ -8,12 +8,15 @@ import ccbt.store.PieceStore;
 import ccbt.store.Preallocation;
 import ccbt.store.StoredFile;
 import ccbt.xet.XetChunkHasher;
+import ccbt.xet.format.ChunkList;
+import ccbt.xet.hash.ChunkHashList;
 import ccbt.xet.hash.XetHash;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -86,6 +89,62 @@ class TorrentChunkerTest {
                         .isEqualTo(wholeFileHash(source.resolve(files.get(f).relativePath())));
                 }
             }
+        }
+    }
+
+    @Test
+    void anAdoptedChunkListStandsForTheFileWithoutReadingItBack() throws Exception {
+        final List<StoredFile> files = List.of(new StoredFile("t/a.bin", 900_000, false),
+            new StoredFile("t/b.bin", 300_000, false));
+        final Path source = tmp.resolve("source");
+        SampleDataset.writeFile(source.resolve("t/a.bin"), 900_000, 11);
+        SampleDataset.writeFile(source.resolve("t/b.bin"), 300_000, 12);
+        final ChunkHashList aChunks = new ChunkHashList();
+        final XetChunkHasher whole = new XetChunkHasher((o, l, h) -> aChunks.add(h, l));
+        whole.update(Files.readAllBytes(source.resolve("t/a.bin")), 0, 900_000);
+        whole.finish();
+        final ChunkList aList = ChunkList.of(aChunks);
+
+        final FileLayout layout = new FileLayout(files, 64 * 1024);
+        try (PieceStore store = PieceStore.open(tmp.resolve("target"), layout, Preallocation.SPARSE)) {
+            for (int p = 0; p < layout.pieceCount(); p++) {
+                store.writePiece(p, pieceOf(source, layout, p));
+            }
+            final XetHash[] hashes = new XetHash[2];
+            final List<long[]> aSeen = new ArrayList<>();
+            final TorrentChunker chunker = new TorrentChunker(layout, store, new TorrentChunker.Sink() {
+                @Override
+                public void chunk(final int file, final long offset, final int length, final XetHash hash) {
+                    if (file == 0) {
+                        aSeen.add(new long[] {offset, length});
+                    }
+                }
+
+                @Override
+                public void fileDone(final int file, final XetHash fileHash, final int chunks) {
+                    hashes[file] = fileHash;
+                }
+            });
+            for (int p = 0; p < layout.pieceCount(); p++) {
+                chunker.pieceWritten(p);
+            }
+            // a.bin's bytes on disk are overwritten: only a read-back could notice
+            try (FileChannel ch = FileChannel.open(tmp.resolve("target/t/a.bin"), StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.allocate(900_000), 0);
+            }
+            chunker.adopt(0, aList);
+            chunker.adopt(1, ChunkList.of(new ChunkHashList())); // wrong length for b.bin: ignored, b is read
+            chunker.finish();
+
+            assertThat(chunker.filesLeft()).isZero();
+            assertThat(hashes[0]).isEqualTo(wholeFileHash(source.resolve("t/a.bin"))).isEqualTo(aList.fileHash());
+            assertThat(aSeen).hasSize(aList.size());
+            long offset = 0;
+            for (int i = 0; i < aList.size(); i++) {
+                assertThat(aSeen.get(i)).containsExactly(offset, aList.length(i));
+                offset += aList.length(i);
+            }
+            assertThat(hashes[1]).isEqualTo(wholeFileHash(source.resolve("t/b.bin")));
         }
     }
 
