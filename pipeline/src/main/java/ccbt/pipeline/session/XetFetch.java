@@ -436,6 +436,10 @@ final class XetFetch implements XetPeerRequests.Listener {
     @Override
     public void refused(final int requestId, final XetHash hash, final int file, final int code, final String message) {
         final int peer = current == null ? -1 : current.id();
+        if (code == XetWireDescriptor.ERROR_BUSY) {
+            t.engine.metrics().counter("ccbt_xet_busy_replies_total",
+                "Xet requests a peer answered busy; asked again at the next tick").inc();
+        }
         if (hash == null) {
             final FileState s = files[file];
             if (s.state == ListState.REQUESTED && s.peer == peer) {

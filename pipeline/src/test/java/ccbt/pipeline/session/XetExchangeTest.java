@@ -122,6 +122,28 @@ class XetExchangeTest {
     }
 
     @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void chunksASeederAnswersBusyAreAskedAgainUntilTheyCome() throws Exception {
+        final Path content = tmp.resolve("seed");
+        SampleDataset.write(content, SampleDataset.standardLayout("p", 3_000_000, 1), 9);
+        final Metainfo meta = xetTorrent(content.resolve("p"), 64 * 1024);
+        final long real = meta.files().stream().mapToLong(f -> f.length()).sum();
+        try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
+            // a seeder held to 1 MiB/s answers "busy" to what its rate limit cannot send yet
+            final Engine seeder = swarm.engine("127.0.0.1", c -> c.uploadRateLimit(1 << 20));
+            final TorrentSession seed = seeder.add(meta, content, null);
+            await(seed::xetListsComplete, "the seeder chunked its files");
+            final Engine leecher = swarm.engine("127.0.0.1");
+            final TorrentSession download = leecher.add(meta, tmp.resolve("out"), null);
+            download.addPeers(List.of(Swarm.addressOf(seeder)));
+            download.completion().get(60, TimeUnit.SECONDS);
+            assertThat(SampleDataset.sha256Tree(tmp.resolve("out/p"))).isEqualTo(SampleDataset.sha256Tree(content.resolve("p")));
+            assertThat(leecher.metrics().counter("ccbt_xet_fetched_bytes_total", "").get()).isEqualTo(real);
+            assertThat(leecher.metrics().counter("ccbt_xet_busy_replies_total", "").get()).isPositive();
+        }
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aLeecherHoldingASimilarTorrentDownloadsOnlyWhatItLacks() throws Exception {
         final Path a = tmp.resolve("a/set");
