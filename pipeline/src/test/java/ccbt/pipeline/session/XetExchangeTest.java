@@ -93,18 +93,9 @@ class XetExchangeTest {
         SampleDataset.write(content, SampleDataset.standardLayout("p", 2_500_000, 2), 8);
         final Metainfo meta = xetTorrent(content.resolve("p"), 16 * 1024, true);
         assertThat(meta.files()).anyMatch(f -> f.padFile());
-        final long real = meta.files().stream().filter(f -> !f.padFile()).mapToLong(f -> f.length()).sum();
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
-            final Engine seeder = swarm.engine("127.0.0.1");
-            final TorrentSession seed = seeder.add(meta, content, null);
-            await(seed::xetListsComplete, "the seeder chunked its files");
-            final Engine leecher = swarm.engine("127.0.0.1");
-            final TorrentSession download = leecher.add(meta, tmp.resolve("out"), null);
-            download.addPeers(List.of(Swarm.addressOf(seeder)));
-            download.completion().get(60, TimeUnit.SECONDS);
-            assertThat(SampleDataset.sha256Tree(tmp.resolve("out/p"))).isEqualTo(SampleDataset.sha256Tree(content.resolve("p")));
-            assertThat(leecher.metrics().counter("ccbt_xet_fetched_bytes_total", "").get()).isEqualTo(real);
-            assertThat(leecher.metrics().counter("ccbt_pieces_verified_total", "").get()).isEqualTo(meta.pieceCount());
+            final TorrentSession download = downloadThroughXet(swarm, swarm.engine("127.0.0.1"), meta, content);
+            assertThat(download.engine.metrics().counter("ccbt_pieces_verified_total", "").get()).isEqualTo(meta.pieceCount());
             // every file came whole from its chunk list, which then stood for its chunking (no read-back)
             final ccbt.xet.format.ChunkList[] lists = download.xetFetch.listsOfFilledFiles();
             final XetHash[] fileHashes = download.xetFileHashes();
@@ -127,20 +118,30 @@ class XetExchangeTest {
         final Path content = tmp.resolve("seed");
         SampleDataset.write(content, SampleDataset.standardLayout("p", 3_000_000, 1), 9);
         final Metainfo meta = xetTorrent(content.resolve("p"), 64 * 1024);
-        final long real = meta.files().stream().mapToLong(f -> f.length()).sum();
         try (Swarm swarm = new Swarm(tmp.resolve("state"))) {
             // a seeder held to 1 MiB/s answers "busy" to what its rate limit cannot send yet
-            final Engine seeder = swarm.engine("127.0.0.1", c -> c.uploadRateLimit(1 << 20));
-            final TorrentSession seed = seeder.add(meta, content, null);
-            await(seed::xetListsComplete, "the seeder chunked its files");
-            final Engine leecher = swarm.engine("127.0.0.1");
-            final TorrentSession download = leecher.add(meta, tmp.resolve("out"), null);
-            download.addPeers(List.of(Swarm.addressOf(seeder)));
-            download.completion().get(60, TimeUnit.SECONDS);
-            assertThat(SampleDataset.sha256Tree(tmp.resolve("out/p"))).isEqualTo(SampleDataset.sha256Tree(content.resolve("p")));
-            assertThat(leecher.metrics().counter("ccbt_xet_fetched_bytes_total", "").get()).isEqualTo(real);
-            assertThat(leecher.metrics().counter("ccbt_xet_busy_replies_total", "").get()).isPositive();
+            final TorrentSession download = downloadThroughXet(swarm,
+                swarm.engine("127.0.0.1", c -> c.uploadRateLimit(1 << 20)), meta, content);
+            assertThat(download.engine.metrics().counter("ccbt_xet_busy_replies_total", "").get()).isPositive();
         }
+    }
+
+    /**
+     * {@code seeder} seeds {@code content} (the torrent's directory "p" in it), a new engine downloads it into "out"
+     * and gets every byte of it through {@code ut_xet}.
+     */
+    private TorrentSession downloadThroughXet(final Swarm swarm, final Engine seeder, final Metainfo meta,
+                                              final Path content) throws Exception {
+        final TorrentSession seed = seeder.add(meta, content, null);
+        await(seed::xetListsComplete, "the seeder chunked its files");
+        final Engine leecher = swarm.engine("127.0.0.1");
+        final TorrentSession download = leecher.add(meta, tmp.resolve("out"), null);
+        download.addPeers(List.of(Swarm.addressOf(seeder)));
+        download.completion().get(60, TimeUnit.SECONDS);
+        assertThat(SampleDataset.sha256Tree(tmp.resolve("out/p"))).isEqualTo(SampleDataset.sha256Tree(content.resolve("p")));
+        final long real = meta.files().stream().filter(f -> !f.padFile()).mapToLong(f -> f.length()).sum();
+        assertThat(leecher.metrics().counter("ccbt_xet_fetched_bytes_total", "").get()).isEqualTo(real);
+        return download;
     }
 
     @Test
