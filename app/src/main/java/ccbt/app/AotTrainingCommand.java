@@ -2,13 +2,14 @@ package ccbt.app;
 
 import ccbt.core.bencode.BDict;
 import ccbt.core.bencode.Bencode;
+import ccbt.io.tracker.HttpGet;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +35,8 @@ final class AotTrainingCommand implements Callable<Integer> {
     /** How long the seed may take to listen, and the download to finish, before the training gives up. */
     private static final Duration STEP_LIMIT = Duration.ofSeconds(120);
     private static final long SCRAPE_EVERY_MILLIS = 100;
+    private static final HttpGet SCRAPES = new HttpGet(Duration.ofSeconds(5), Duration.ofSeconds(5), 16 << 20,
+        "ccbt-aot-training");
     static final CommandSpec<AotTrainingCommand> SPEC = CommandSpec.command("aot-training",
             "Run the workload bin/ccbt records its JVM AOT cache from (loopback, temp directory).",
             AotTrainingCommand::new)
@@ -177,14 +180,10 @@ final class AotTrainingCommand implements Callable<Integer> {
         return false;
     }
 
-    /** One {@code GET /metrics} over a plain socket: the whole response, or null if it failed. */
+    /** One {@code GET /metrics} through ccbt's {@link HttpGet}: the body, or null if it failed. */
     private static String scrape(final String hostPort) {
-        final int colon = hostPort.lastIndexOf(':');
-        try (Socket s = new Socket(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))) {
-            s.setSoTimeout(5_000);
-            s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: " + hostPort + "\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            return new String(SCRAPES.get(URI.create("http://" + hostPort + "/metrics")).body(), StandardCharsets.UTF_8);
         } catch (final IOException notUpYet) {
             // the endpoint starts with its command and goes with it
             return null;

@@ -1,10 +1,10 @@
 package ccbt.bench.swarm;
 
+import ccbt.io.tracker.HttpGet;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,57 +21,28 @@ public final class Prometheus {
         }
     }
 
-    private static final int TIMEOUT_MILLIS = 1000;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    /** A whole exchange, at most: a second to connect and one for a silent endpoint, as the socket's time-outs gave. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    private static final int MAX_PAGE_BYTES = 16 << 20;
+    private static final HttpGet HTTP = new HttpGet(CONNECT_TIMEOUT, REQUEST_TIMEOUT, MAX_PAGE_BYTES, "ccbt-bench");
 
     private Prometheus() {
     }
 
     /**
-     * Fetches {@code http://HOST:PORT/metrics}; empty when nothing answers (process not up yet or gone). A plain
-     * HTTP/1.0 exchange on a socket: {@code java.net.http.HttpClient}'s first request costs seconds of set-up on a
-     * busy machine, long enough to miss a short run entirely.
+     * Fetches {@code http://HOST:PORT/metrics}; empty when nothing answers (process not up yet or gone) or the answer
+     * is not a 200. Through ccbt's {@link HttpGet} (a plain socket, a few milliseconds): the JDK's HTTP client's first
+     * request costs seconds of set-up on a busy machine, long enough to miss a short run entirely.
      */
     public static Optional<String> scrape(final String hostPort) {
-        final int colon = hostPort.lastIndexOf(':');
-        final String host = hostPort.substring(0, colon);
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1))), TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
-            final OutputStream out = socket.getOutputStream();
-            out.write(("GET /metrics HTTP/1.0\r\nHost: " + hostPort + "\r\nAccept: text/plain\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            final String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            final int headerEnd = response.indexOf("\r\n\r\n");
-            if (headerEnd < 0 || !response.startsWith("HTTP/1.") || !response.substring(9, 12).equals("200")) {
-                return Optional.empty();
-            }
-            final String headers = response.substring(0, headerEnd).toLowerCase(java.util.Locale.ROOT);
-            final String body = response.substring(headerEnd + 4);
-            return Optional.of(headers.contains("transfer-encoding: chunked") ? unchunk(body) : body);
+        try {
+            final HttpGet.Response response = HTTP.get(URI.create("http://" + hostPort + "/metrics"));
+            return response.status() == 200 ? Optional.of(new String(response.body(), StandardCharsets.UTF_8))
+                : Optional.empty();
         } catch (final IOException | RuntimeException e) {
             return Optional.empty();
         }
-    }
-
-    /** Decodes a chunked body (servers may answer HTTP/1.0 requests with it all the same). */
-    static String unchunk(final String body) {
-        final StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < body.length()) {
-            final int lineEnd = body.indexOf("\r\n", i);
-            if (lineEnd < 0) {
-                break;
-            }
-            final String sizeText = body.substring(i, lineEnd).split(";")[0].strip();
-            final int size = Integer.parseInt(sizeText, 16);
-            if (size == 0) {
-                break;
-            }
-            out.append(body, lineEnd + 2, Math.min(body.length(), lineEnd + 2 + size));
-            i = lineEnd + 2 + size + 2;
-        }
-        return out.toString();
     }
 
     /** Parses every sample line; comments and blank lines are skipped, a malformed line is an error naming it. */

@@ -59,11 +59,6 @@ class PrometheusTest {
     }
 
     @Test
-    void decodesChunkedBodies() {
-        assertThat(Prometheus.unchunk("5\r\nccbt_\r\n4;ext=1\r\nx 1\n\r\n0\r\n\r\n")).isEqualTo("ccbt_x 1\n");
-    }
-
-    @Test
     void rejectsMalformedLinesNamingThem() {
         assertThatThrownBy(() -> Prometheus.parse("ccbt_x{stage=\"a\" 1"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ccbt_x{stage=\"a\" 1");

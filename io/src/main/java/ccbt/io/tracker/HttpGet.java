@@ -26,15 +26,16 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>In place of the JDK's {@code HttpClient}: building that client and its first request cost a process about
  * 0.6 CPU s, 0.35 s with its classes in the AOT cache (the default TLS context with every CA certificate, a selector
  * thread, its asynchronous machinery); a request here costs a few milliseconds. TLS is set up only for an https
- * tracker, with the JDK's default trust and host-name checks.
+ * tracker, with the JDK's default trust and host-name checks. The project's one HTTP client: the AOT training and the
+ * benchmark read metrics endpoints through it too.
  */
-final class HttpGet {
+public final class HttpGet {
     static final int MAX_REDIRECTS = 5;
     /** Status line and headers together, at most. */
     static final int MAX_HEAD_BYTES = 64 * 1024;
 
     /** The final reply: its status and body. */
-    record Response(int status, byte[] body) {
+    public record Response(int status, byte[] body) {
     }
 
     /** The reply's body is, or is declared to be, larger than the limit. */
@@ -51,7 +52,8 @@ final class HttpGet {
     /** The TLS socket factory for https, or null for the JDK's default (made on the first https request only). */
     private final SSLSocketFactory tls;
 
-    HttpGet(final Duration connectTimeout, final Duration requestTimeout, final int maxBodyBytes, final String userAgent) {
+    public HttpGet(final Duration connectTimeout, final Duration requestTimeout, final int maxBodyBytes,
+                   final String userAgent) {
         this(connectTimeout, requestTimeout, maxBodyBytes, userAgent, null);
     }
 
@@ -66,7 +68,7 @@ final class HttpGet {
     }
 
     /** GETs {@code url} (http or https), following redirects; a redirect from https to http is returned as it is. */
-    Response get(final URI url) throws IOException {
+    public Response get(final URI url) throws IOException {
         final long deadline = System.nanoTime() + requestTimeout.toNanos();
         URI current = url;
         for (int redirects = 0; ; redirects++) {

@@ -112,10 +112,7 @@ public final class TorrentChunker {
             offset += list.length(i);
         }
         frontier[file] = offset;
-        done[file] = true;
-        filesLeft--;
-        hashers[file] = null;
-        sink.fileDone(file, list.fileHash(), list.size());
+        done(file, list.fileHash(), list.size());
     }
 
     /** Chunks everything still missing from disk; call once every piece has been written. */
@@ -163,11 +160,16 @@ public final class TorrentChunker {
         if (done[file]) {
             return;
         }
-        done[file] = true;
-        filesLeft--;
         final XetChunkHasher hasher = hashers[file];
         hasher.finish();
-        sink.fileDone(file, hasher.fileHash(), hasher.chunks().size());
+        done(file, hasher.fileHash(), hasher.chunks().size());
+    }
+
+    /** File {@code file} is chunked, by reading it or from its list: reported once. */
+    private void done(final int file, final XetHash fileHash, final int chunks) {
+        done[file] = true;
+        filesLeft--;
         hashers[file] = null;
+        sink.fileDone(file, fileHash, chunks);
     }
 }
